@@ -1,0 +1,80 @@
+"""Re-execute chapters in place, top to bottom, in a fresh kernel each.
+
+Usage::
+
+    python scripts/execute_chapters.py                 # every chapter in _toc.yml order
+    python scripts/execute_chapters.py chapters/05_backprop.ipynb
+
+The kernel is this environment's ``python3`` kernel, which reads the
+project's settings from ``<env>/etc/ipython/ipython_kernel_config.py``
+(installed by ``make``): TensorFlow's C++ log lines never reach the outputs.
+Each chapter runs with ``chapters/`` as its working directory. The stored
+notebook keeps only what nbval compares and the website shows: outputs and
+execution counts (no timing metadata), so re-executing an unchanged chapter
+leaves git with nothing to commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+
+
+def chapter_paths() -> list[Path]:
+    return sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute(path: Path, timeout: int) -> float:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    lang = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {k: lang[k] for k in ("name", "pygments_lexer") if k in lang}
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every chapter")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    paths = args.notebooks or chapter_paths()
+    total = 0.0
+    for path in paths:
+        elapsed = execute(path.resolve(), args.timeout)
+        total += elapsed
+        print(f"{elapsed:6.1f} s  {path}", flush=True)
+    print(f"{total:6.1f} s  in all ({len(paths)} notebooks)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

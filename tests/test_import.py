@@ -1,0 +1,25 @@
+"""`import mlpabc` is light: no TensorFlow, no Keras, no matplotlib, and quick."""
+
+import subprocess
+import sys
+import time
+
+
+def _run(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def test_import_does_not_load_heavy_modules():
+    out = _run(
+        "import sys, mlpabc; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'matplotlib', 'sklearn', 'tqdm') if m in sys.modules))"
+    )
+    assert out.strip() == "[]"
+
+
+def test_import_is_quick():
+    best = min(
+        float(_run("import time; t = time.perf_counter(); import mlpabc; print(time.perf_counter() - t)"))
+        for _ in range(3)
+    )
+    assert best < 0.3, f"import mlpabc took {best:.3f} s"
