@@ -1,3 +1,61 @@
-"""mlpabc: the companion package of the course *MLP ABC*."""
+"""mlpabc: the companion package of the course *MLP ABC*.
+
+Every idea of the course, implemented from scratch in numpy with Keras's names
+and defaults, so that each chapter can compare it number for number with Keras.
+
+>>> import mlpabc
+>>> from mlpabc import layers
+>>> model = mlpabc.Sequential([layers.Input((3,)), layers.Dense(2, activation="sigmoid")], seed=0)
+>>> model.count_params()
+8
+
+Modules: :mod:`~mlpabc.models` (``Sequential``), :mod:`~mlpabc.layers`,
+:mod:`~mlpabc.activations`, :mod:`~mlpabc.losses`, :mod:`~mlpabc.metrics`,
+:mod:`~mlpabc.optimizers`, :mod:`~mlpabc.initializers`,
+:mod:`~mlpabc.regularizers`, :mod:`~mlpabc.callbacks`, :mod:`~mlpabc.gradcheck`,
+:mod:`~mlpabc.linear` (``Perceptron``, least squares),
+:mod:`~mlpabc.model_selection`, :mod:`~mlpabc.datasets`, :mod:`~mlpabc.plotting`,
+:mod:`~mlpabc.keras_bridge` and :mod:`~mlpabc.coursework`. Importing mlpabc
+never imports TensorFlow, Keras, matplotlib or scikit-learn; the modules that
+use them import them when called.
+"""
+
+from . import (
+    activations,
+    callbacks,
+    datasets,
+    gradcheck,
+    initializers,
+    layers,
+    linear,
+    losses,
+    metrics,
+    model_selection,
+    optimizers,
+    plotting,
+    regularizers,
+)
+from .linear import LeastSquares, Perceptron
+from .models import History, Sequential
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "History",
+    "LeastSquares",
+    "Perceptron",
+    "Sequential",
+    "activations",
+    "callbacks",
+    "datasets",
+    "gradcheck",
+    "initializers",
+    "layers",
+    "linear",
+    "losses",
+    "metrics",
+    "model_selection",
+    "optimizers",
+    "plotting",
+    "regularizers",
+]
