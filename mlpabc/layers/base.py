@@ -35,9 +35,10 @@ def _auto_name(prefix: str) -> str:
 
 
 def _snake(name: str) -> str:
+    """Keras's layer-name rule: ``Dense`` -> ``dense``, ``PReLU`` -> ``p_re_lu``."""
     out = []
     for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper():
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
@@ -56,8 +57,6 @@ class Layer:
         A label for :meth:`mlpabc.Sequential.summary`; generated if ``None``.
     """
 
-    #: True for layers whose output is a sigmoid or softmax of ``self.logits``
-    #: (the model can then use the logits form of cross-entropy).
     def __init__(self, name=None):
         self.name = name or _auto_name(_snake(type(self).__name__))
         self.params: dict[str, np.ndarray] = {}
@@ -97,7 +96,8 @@ class Layer:
         """Build on first use, then run :meth:`forward` (like calling a Keras layer)."""
         x = check_array(x, "x", f"{type(self).__name__}.__call__", dtype=None)
         if not self.built:
-            self.build(x.shape[1:], rng if rng is not None else np.random.default_rng(), x.dtype)
+            dtype = x.dtype if x.dtype.kind == "f" else np.float64
+            self.build(x.shape[1:], rng if rng is not None else np.random.default_rng(), dtype)
         return self.forward(np.asarray(x, dtype=self.dtype), training=training)
 
     @property
