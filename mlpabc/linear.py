@@ -413,9 +413,9 @@ class Perceptron(_Estimator):
         The two labels as given to ``fit``: ``[-1, 1]`` or ``[0, 1]``. Labels
         0/1 are mapped to -1/+1 for learning, and :meth:`predict` answers in
         the labels of ``fit``.
-    coef_history_ : ndarray of shape (n_epochs_, n_features)
+    coef_history_ : ndarray of shape (n_epochs, n_features)
         :math:`w` at the end of each epoch (for a decision boundary per epoch).
-    intercept_history_ : ndarray of shape (n_epochs_,)
+    intercept_history_ : ndarray of shape (n_epochs,)
         :math:`b` at the end of each epoch.
     errors_ : list of int
         Number of updates (mistakes, :math:`y_j(w^\top x_j+b) \le 0` at the

@@ -2,10 +2,10 @@ r"""Splitting data, cross-validation and hyperparameter search.
 
 Splits
     :func:`train_test_split`, :func:`train_val_test_split`.
-Cross-validators (scikit-learn's interface: ``split(x, y=None)`` yields
-``(train_idx, test_idx)``, ``get_n_splits()``)
+Cross-validators
     :class:`KFold`, :class:`LeaveOneOut`, :class:`RepeatedKFold`,
-    :class:`HoldOut` (repeated random hold-out). For the same integer seed
+    :class:`HoldOut` (repeated random hold-out), with scikit-learn's interface:
+    ``split(x, y=None)`` yields ``(train_idx, test_idx)``, ``get_n_splits()``. For the same integer seed
     they give exactly the folds of scikit-learn's ``KFold``, ``LeaveOneOut``,
     ``RepeatedKFold`` and ``ShuffleSplit``: like scikit-learn, they shuffle with
     the legacy :class:`numpy.random.RandomState` (an explicit object, never

@@ -55,7 +55,7 @@ def plot_history(history, keys=None, ax=None, label_prefix="", shift_training=Fa
 
     Parameters
     ----------
-    history : History or dict
+    history : mlpabc.models.History, a Keras History or dict
         What ``fit`` returned (mlpabc or Keras: anything with a ``history``
         dict), or the dict itself, e.g. ``{"loss": [...], "val_loss": [...]}``.
     keys : str, list of str or None
@@ -122,7 +122,7 @@ def plot_activation(activation, x=None, ax=None):
 
     Parameters
     ----------
-    activation : str or Activation
+    activation : str or mlpabc.activations.Activation
         A name for :func:`mlpabc.activations.get` (``"sigmoid"``, ``"relu"``,
         ...) or an object with ``__call__(z)`` and ``derivative(z)`` (and
         optionally ``name``). Elementwise activations only: softmax maps a
