@@ -567,6 +567,8 @@ class LeakyReLU(Activation):
         ``keras.layers.LeakyReLU`` defaults to 0.3). Rounded through float32
         in the arithmetic, as Keras does.
 
+    Notes
+    -----
     Introduced in the chapter *Activation functions*.
 
     Examples
@@ -606,6 +608,8 @@ class ELU(Activation):
     alpha : float, default=1.0
         The negative saturation value is :math:`-\alpha`.
 
+    Notes
+    -----
     Introduced in the chapter *Activation functions*.
 
     Examples
@@ -651,6 +655,8 @@ class Softmax(Activation):
     axis : int, default=-1
         The axis that is normalised.
 
+    Notes
+    -----
     Introduced in the chapter *Activation functions*.
 
     Examples
@@ -750,6 +756,8 @@ def get(identifier):
     TypeError
         For anything else.
 
+    Notes
+    -----
     Introduced in the chapter *Activation functions*.
 
     Examples

@@ -276,6 +276,8 @@ def mean_squared_error(y_true, y_pred):
     ndarray of shape (n_samples,)
         One value per sample (the mean over the last axis).
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
 
     Examples
@@ -369,6 +371,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     -------
     ndarray of shape (n_samples,)
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
 
     Examples
@@ -415,6 +419,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     -------
     ndarray of shape (n_samples,)
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
 
     Examples
@@ -471,6 +477,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     -------
     ndarray of shape (n_samples,)
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
 
     Examples
@@ -514,6 +522,8 @@ class Loss:
     from_logits : bool
         Whether ``y_pred`` holds logits.
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
     """
 
@@ -1020,6 +1030,8 @@ def get(identifier) -> Loss:
     TypeError
         For ``None`` (a loss is required) and anything else.
 
+    Notes
+    -----
     Introduced in the chapter *Loss functions*.
 
     Examples

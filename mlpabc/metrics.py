@@ -168,6 +168,8 @@ def binary_accuracy(y_true, y_pred, threshold=0.5) -> float:
         counts as 0).
     threshold : float, default=0.5
 
+    Notes
+    -----
     Introduced in the chapter *Evaluating training*.
 
     Examples
@@ -327,6 +329,8 @@ class MeanMetric(Metric):
     **kwargs
         Passed to ``fn`` on every call.
 
+    Notes
+    -----
     Introduced in the chapter *Evaluating training*.
 
     Examples
@@ -416,6 +420,8 @@ class AutoAccuracy(Metric):
     threshold : float, default=0.5
         Used if the choice is binary accuracy.
 
+    Notes
+    -----
     Introduced in the chapter *Evaluating training*.
 
     Examples
@@ -480,6 +486,8 @@ class R2Score(Metric):
     ----------
     name : str, default="r2_score"
 
+    Notes
+    -----
     Introduced in the chapter *Evaluating training*.
 
     Examples
@@ -648,6 +656,8 @@ def get(identifier, loss=None) -> Metric:
     TypeError
         For ``None`` or anything that is not a name, a metric or a function.
 
+    Notes
+    -----
     Introduced in the chapter *Evaluating training*.
 
     Examples

@@ -76,6 +76,8 @@ class InputLayer(Layer):
         Shape of one sample (without the batch axis), e.g. ``(3,)``.
     name : str or None, default=None
 
+    Notes
+    -----
     Introduced in the chapter *Multilayer networks and forward propagation*.
     """
 
