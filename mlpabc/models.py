@@ -1,0 +1,1246 @@
+r"""The model: :class:`Sequential`, a stack of layers trained by gradient descent.
+
+A :class:`Sequential` model chains its layers, :math:`\hat y = f_L(\dots f_2(f_1(x)))`,
+and trains them as Keras does::
+
+    model = Sequential([Input((3,)), Dense(4, activation="tanh"), Dense(1)], seed=0)
+    model.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
+    history = model.fit(x, y, batch_size=32, epochs=10, validation_split=0.2)
+
+One **training step** on a batch :math:`(X, Y)` is
+
+1. the forward pass in training mode, layer by layer, :math:`\hat Y = f(X)`;
+2. the loss :math:`L = \ell(Y, \hat Y) + \sum \Omega(\theta)` (the compiled
+   loss plus the layers' regularisation penalties);
+3. the backward pass, from :math:`\partial L/\partial \hat Y` through every
+   layer in reverse order, which fills each layer's ``grads``;
+4. the optimizer's update of every trainable parameter, in place.
+
+The names, arguments, defaults and every number ``fit`` reports follow
+Keras 3, so the same program gives the same numbers in both libraries (see
+:mod:`mlpabc.keras_bridge`).
+
+Introduced in the chapter *Multilayer networks and forward propagation*; training
+in *Gradient descent and optimizers* and *Evaluating training*.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from ._random import as_generator, spawn
+from ._validation import (
+    check_array,
+    check_bool,
+    check_float,
+    check_int,
+    check_kwargs,
+    check_same_length,
+    describe,
+)
+from .callbacks import CallbackList, History, ProgbarLogger, _check_callbacks
+from .layers.base import Layer, _auto_name
+from .layers.core import InputLayer
+
+__all__ = ["History", "Sequential"]
+
+_DTYPES = ("float64", "float32")
+_FIT_ARGS = (
+    "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+    "validation_data", "shuffle", "initial_epoch",
+)  # fmt: skip
+_SAVE_FORMAT = "mlpabc-weights-1"
+
+
+def _check_dtype(dtype):
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(
+            "The 'dtype' argument of Sequential must be 'float64' (the default) or 'float32'. "
+            f"Got {describe(dtype)} instead."
+        )
+    return name
+
+
+def _check_verbose(verbose, owner):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (bool, np.bool_)) or not isinstance(verbose, numbers.Integral):
+        raise TypeError(
+            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. "
+            f"Got {describe(verbose)} instead."
+        )
+    if verbose not in (0, 1, 2):
+        raise ValueError(
+            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. Got {verbose!r} instead."
+        )
+    return int(verbose)
+
+
+def _shape_text(shape) -> str:
+    return "(None, " + ", ".join(str(d) for d in shape) + ")"
+
+
+def _readable_size(n_bytes) -> str:
+    # Keras's summary: 1024-based units, two decimals.
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.2f} {unit}"
+        size /= 1024.0
+    return f"{size:.2f} GB"  # pragma: no cover
+
+
+class Sequential:
+    r"""A linear stack of layers, as ``keras.Sequential``.
+
+    Parameters
+    ----------
+    layers : list of Layer or None, default=None
+        The layers, first to last. The first may be :func:`mlpabc.layers.Input`,
+        which fixes the input shape and builds the model at once; otherwise the
+        model is built on the first data it sees (or by :meth:`build`).
+    name : str or None, default=None
+        A label for :meth:`summary` (``"sequential"``, ``"sequential_1"``, ...).
+    seed : int, numpy.random.Generator or None, default=None
+        The one seed of everything random in the model: each layer gets its own
+        child generator (spawned in layer order) for its initial weights and
+        dropout masks, and ``fit`` draws the per-epoch shuffles from the model's
+        generator. The same integer gives bit-identical training.
+    dtype : {"float64", "float32"}, default="float64"
+        The floating-point type of the weights and of the computations; data
+        are converted once, when they enter ``fit``, ``evaluate`` or ``predict``.
+
+    Attributes
+    ----------
+    layers : list of Layer
+        The layers (without the ``Input``).
+    optimizer, loss, compiled_metrics
+        Set by :meth:`compile`.
+    history : History or None
+        The :class:`History` of the last :meth:`fit`.
+    stop_training : bool
+        A callback sets it to ``True`` to end ``fit`` after the current epoch.
+
+    Notes
+    -----
+    **What fit reports** (Keras's bookkeeping): ``history.history["loss"]`` is
+    the mean over the epoch of the losses of the training steps, each computed
+    *before* that step's update, weighted by the batch sizes, penalties
+    included; metrics likewise. ``val_loss`` and ``val_<metric>`` are computed
+    at the end of each epoch in inference mode (no dropout, the batch
+    normalisation moving statistics).
+
+    **Sigmoid or softmax with cross-entropy.** When the last layer's activation
+    is the one the loss pairs with (sigmoid with binary cross-entropy, softmax
+    with categorical or sparse categorical cross-entropy), the loss and its
+    gradient are computed from the logits :math:`z`: back-propagation starts
+    with :math:`\partial L/\partial z = (\hat y - y)/N` (over :math:`N d` for
+    the binary case), exactly what Keras does.
+
+    Examples
+    --------
+    The worked example of chapter 5: a 3-3-2 sigmoid network, one step of
+    gradient descent with learning rate 1 on one sample.
+
+    >>> import numpy as np
+    >>> from mlpabc.layers import Dense, Input
+    >>> from mlpabc.optimizers import SGD
+    >>> model = Sequential([Input((3,)), Dense(3, activation="sigmoid"),
+    ...                     Dense(2, activation="sigmoid")])
+    >>> model.set_weights([np.array([[0.25, 0.15, 0.30], [0.25, 0.20, 0.35], [0.10, 0.25, 0.15]]),
+    ...                    np.full(3, 0.4),
+    ...                    np.array([[0.40, 0.25], [0.35, 0.30], [0.01, 0.35]]),
+    ...                    np.full(2, 0.7)])
+    >>> model.compile(optimizer=SGD(learning_rate=1.0), loss="mse")
+    >>> x, y = np.array([[0.02, 0.04, 0.01]]), np.array([[0.9, 0.5]])
+    >>> history = model.fit(x, y, batch_size=1, epochs=1, verbose=0)
+    >>> round(history.history["loss"][0], 6)
+    0.047762
+    >>> np.round(model.get_weights()[2], 6)        # the new W2
+    array([[0.415245, 0.221093],
+           [0.36523 , 0.271122],
+           [0.025278, 0.32103 ]])
+
+    Introduced in the chapter *Multilayer networks and forward propagation*.
+    """
+
+    def __init__(self, layers=None, name=None, seed=None, dtype="float64"):
+        if name is not None and not (isinstance(name, str) and name):
+            raise TypeError(
+                "The 'name' argument of Sequential must be a non-empty string or None. "
+                f"Got {describe(name)} instead."
+            )
+        self.name = name or _auto_name("sequential")
+        self.seed = seed
+        self._rng = as_generator(seed, name="seed", owner="Sequential")
+        self.dtype = _check_dtype(dtype)
+        self._dtype = np.dtype(self.dtype).type
+        self._layers: list[Layer] = []
+        self._input_shape: tuple | None = None  # one sample, without the batch axis
+        self._shapes: list[tuple] = []  # output shape of each layer
+        self.optimizer = None
+        self.loss = None
+        self.compiled_metrics: list = []
+        self.history = None
+        self.stop_training = False
+        if layers is not None:
+            if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
+                raise TypeError(
+                    "The 'layers' argument of Sequential must be a list of layers, such as "
+                    f"[Input((3,)), Dense(4), Dense(1)]. Got {describe(layers)} instead."
+                )
+            for layer in layers:
+                self.add(layer)
+
+    # -- structure ---------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        """The layers, first to last (the ``Input`` is not a layer, as in Keras)."""
+        return list(self._layers)
+
+    @property
+    def built(self) -> bool:
+        """Whether every layer has its weights (the input shape is known)."""
+        return self._input_shape is not None and len(self._shapes) == len(self._layers)
+
+    @property
+    def input_shape(self):
+        """``(None, *shape of one sample)``, or ``None`` before the model is built."""
+        return None if self._input_shape is None else (None, *self._input_shape)
+
+    @property
+    def output_shape(self):
+        """``(None, *shape of one output)``, or ``None`` before the model is built."""
+        if not self.built or not self._layers:
+            return None
+        return (None, *self._shapes[-1])
+
+    def add(self, layer) -> None:
+        """Append ``layer`` (built at once if the input shape is already known).
+
+        Parameters
+        ----------
+        layer : Layer
+            A layer from :mod:`mlpabc.layers`; ``Input(shape)`` is allowed as
+            the first item only.
+        """
+        if not isinstance(layer, Layer):
+            hint = ""
+            if isinstance(layer, type) and issubclass(layer, Layer):
+                hint = f" It is the class {layer.__name__}: create an instance, e.g. {layer.__name__}(...)."
+            elif type(layer).__module__.startswith("keras"):
+                hint = " Keras layers cannot be mixed in; see mlpabc.keras_bridge.from_keras."
+            raise TypeError(
+                "The 'layer' argument of Sequential.add must be an mlpabc layer, such as "
+                f"Dense(3). Got {describe(layer)} instead.{hint}"
+            )
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_shape is not None:
+                raise ValueError(
+                    "An Input can only be the first item of a Sequential model (it declares the "
+                    f"shape of the data). Model {self.name!r} already has "
+                    + ("layers." if self._layers else "an input shape.")
+                )
+            self._input_shape = tuple(layer.shape)
+            return
+        if any(layer is other for other in self._layers):
+            raise ValueError(
+                f"Layer {layer.name!r} is already in model {self.name!r}; a layer can appear once. "
+                "Create a new layer for a second copy."
+            )
+        if self._input_shape is not None and self.built:
+            shape = self._shapes[-1] if self._shapes else self._input_shape
+            out = self._build_layer(layer, shape)
+            self._layers.append(layer)
+            self._shapes.append(out)
+        else:
+            self._layers.append(layer)
+            if self._input_shape is not None:
+                self._build(self._input_shape)
+
+    def _build_layer(self, layer, shape) -> tuple:
+        """Build one layer for inputs of ``shape`` with its own child generator; its output shape."""
+        child = spawn(self._rng, 1)[0]
+        if layer.built:
+            if tuple(layer.input_shape) != tuple(shape):
+                raise ValueError(
+                    f"Layer {layer.name!r} was already built for inputs of shape "
+                    f"{_shape_text(layer.input_shape)}, but in model {self.name!r} it receives "
+                    f"{_shape_text(shape)}."
+                )
+            if np.dtype(layer.dtype) != np.dtype(self._dtype):
+                raise ValueError(
+                    f"Layer {layer.name!r} was already built in {np.dtype(layer.dtype).name}, but "
+                    f"model {self.name!r} computes in {self.dtype}."
+                )
+        else:
+            layer.build(tuple(shape), child, self._dtype)
+        return tuple(layer.compute_output_shape(tuple(shape)))
+
+    def _build(self, input_shape) -> None:
+        input_shape = tuple(input_shape)
+        if self._input_shape is not None and self._input_shape != input_shape:
+            raise ValueError(
+                f"Model {self.name!r} takes inputs of shape {_shape_text(self._input_shape)}; "
+                f"cannot build it for {_shape_text(input_shape)}."
+            )
+        self._input_shape = input_shape
+        shape, shapes = input_shape, list(self._shapes)
+        for layer in self._layers[len(shapes) :]:
+            shape = self._build_layer(layer, shapes[-1] if shapes else input_shape)
+            shapes.append(shape)
+        self._shapes = shapes
+
+    def build(self, input_shape=None) -> None:
+        """Create every layer's weights for inputs of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple or None, default=None
+            The shape of a batch, **with** the batch axis first, as in Keras:
+            ``(None, 3)`` for samples of 3 features. ``None`` uses the shape of
+            the model's ``Input``.
+
+        Notes
+        -----
+        Layer :math:`i` draws its initial weights from the :math:`i`-th child
+        generator of the model's seed, so the weights do not depend on when the
+        model is built (by ``Input``, by ``build`` or by the first ``fit``).
+        """
+        owner = "Sequential.build"
+        if input_shape is None:
+            if self._input_shape is None:
+                raise ValueError(
+                    f"{owner} needs the input shape: call model.build((None, n_features)), start "
+                    "the model with Input((n_features,)), or let fit() build it from the data."
+                )
+            shape = self._input_shape
+        else:
+            ok = (
+                isinstance(input_shape, (list, tuple))
+                and len(input_shape) >= 2
+                and (input_shape[0] is None or isinstance(input_shape[0], numbers.Integral))
+                and all(
+                    isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+                    for d in input_shape[1:]
+                )
+            )
+            if not ok:
+                raise ValueError(
+                    f"The 'input_shape' argument of {owner} must be the shape of a batch with the "
+                    "batch axis first, such as (None, 3) for samples of 3 features. "
+                    f"Got {describe(input_shape)} instead."
+                )
+            shape = tuple(int(d) for d in input_shape[1:])
+        if not self._layers:
+            raise ValueError(f"Model {self.name!r} has no layers yet; add some with model.add(...).")
+        self._build(shape)
+
+    # -- weights -------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list:
+        """All weight arrays (the live ones), Keras order: per layer its params then its state."""
+        return [w for layer in self._layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list:
+        """The arrays the optimizer updates, in the order of :meth:`compute_gradients`."""
+        return [p for layer in self._layers if layer.trainable for p in layer.params.values()]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """Weights no gradient updates: state (moving statistics) and frozen layers' params."""
+        out = []
+        for layer in self._layers:
+            if not layer.trainable:
+                out.extend(layer.params.values())
+            out.extend(layer.state.values())
+        return out
+
+    def get_weights(self) -> list:
+        """Copies of all weights, in the order and layout of Keras's ``get_weights()``."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Copy ``weights`` (a list in :meth:`get_weights` order) into the model.
+
+        Everything is checked (the number of arrays and each shape) before
+        anything changes, so on an error the model is left as it was. The
+        arrays are written in place: an optimizer keeps its state.
+        """
+        owner = "Sequential.set_weights"
+        own = self.weights
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(
+                f"The 'weights' argument of {owner} must be a list of arrays. "
+                f"Got {describe(weights)} instead."
+            )
+        if len(weights) != len(own):
+            hint = "" if self.built else " The model is not built yet: build it first."
+            raise ValueError(
+                f"The 'weights' argument of {owner} must be a list of {len(own)} arrays, one per "
+                f"weight of model {self.name!r} ({self._weight_listing()}). Got {len(weights)} "
+                f"arrays instead.{hint}"
+            )
+        new = []
+        names = self._weight_names()
+        for i, (name, w, v) in enumerate(zip(names, own, weights)):
+            try:
+                v = np.asarray(v, dtype=w.dtype)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"The 'weights' argument of {owner}: item {i} ({name}) must be an array of "
+                    f"numbers. Got {describe(v)} instead."
+                ) from None
+            if v.shape != w.shape:
+                raise ValueError(
+                    f"The 'weights' argument of {owner}: item {i} ({name}) must have shape "
+                    f"{w.shape}. Got shape {v.shape} instead."
+                )
+            new.append(v)
+        for w, v in zip(own, new):
+            w[...] = v
+
+    def _weight_names(self) -> list:
+        return [f"{layer.name}/{n}" for layer in self._layers for n in layer.weight_names]
+
+    def _weight_listing(self) -> str:
+        names = self._weight_names()
+        if len(names) > 8:
+            return ", ".join(names[:8]) + ", ..."
+        return ", ".join(names) or "none"
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights, trainable or not (Keras's ``count_params``)."""
+        if not self.built:
+            raise ValueError(
+                f"Model {self.name!r} is not built yet, so it has no parameters to count. Build "
+                "it with model.build((None, n_features)) or start it with Input((n_features,))."
+            )
+        return int(sum(w.size for w in self.weights))
+
+    def summary(self, print_fn=None) -> None:
+        """Print a table of the layers: name (type), output shape, number of parameters.
+
+        Parameters
+        ----------
+        print_fn : callable or None, default=None
+            Called with each line of text; ``None`` is :func:`print`.
+
+        Examples
+        --------
+        >>> from mlpabc.layers import Dense, Input
+        >>> Sequential([Input((1,)), Dense(5, name="hidden"), Dense(1, name="out")],
+        ...            name="booklet").summary()
+        Model: "booklet"
+        ___________________________________________________________________
+         Layer (type)                    Output Shape               Param #
+        ===================================================================
+         hidden (Dense)                  (None, 5)                       10
+         out (Dense)                     (None, 1)                        6
+        ===================================================================
+         Total params: 16 (128.00 B)
+         Trainable params: 16 (128.00 B)
+         Non-trainable params: 0 (0.00 B)
+        ___________________________________________________________________
+        """
+        if print_fn is None:
+            print_fn = print
+        if not callable(print_fn):
+            raise TypeError(
+                "The 'print_fn' argument of Sequential.summary must be a function or None. "
+                f"Got {describe(print_fn)} instead."
+            )
+        labels = [f"{layer.name} ({type(layer).__name__})" for layer in self._layers]
+        widths = (max([31, *(len(label) + 1 for label in labels)]), 20, 14)
+        width = sum(widths) + 2
+
+        def row(a, b, c):
+            return " " + a.ljust(widths[0]) + " " + b.ljust(widths[1]) + c.rjust(widths[2])
+
+        lines = [f'Model: "{self.name}"', "_" * width, row("Layer (type)", "Output Shape", "Param #")]
+        lines.append("=" * width)
+        built = self.built
+        for i, layer in enumerate(self._layers):
+            shape = _shape_text(self._shapes[i]) if built else "?"
+            params = str(layer.count_params()) if built else "0 (unbuilt)"
+            lines.append(row(labels[i], shape, params))
+        lines.append("=" * width)
+        size = np.dtype(self._dtype).itemsize
+        if built:
+            total = self.count_params()
+            trainable = int(sum(p.size for p in self.trainable_weights))
+        else:
+            total = trainable = 0
+        for label, n in (
+            ("Total params", total),
+            ("Trainable params", trainable),
+            ("Non-trainable params", total - trainable),
+        ):
+            lines.append(f" {label}: {n} ({_readable_size(n * size)})")
+        lines.append("_" * width)
+        for line in lines:
+            print_fn(line)
+
+    def _architecture(self) -> list:
+        """Layer types and weight shapes: what a weights file must agree with."""
+        sig = [f"input {self._input_shape}"]
+        for layer in self._layers:
+            parts = [f"{n} {tuple(w.shape)}" for n, w in zip(layer.weight_names, layer.weights)]
+            sig.append(f"{type(layer).__name__}: " + (", ".join(parts) or "no weights"))
+        return sig
+
+    def save_weights(self, filepath) -> None:
+        """Write all weights to ``filepath`` (numpy's ``.npz`` format), exactly that path.
+
+        The file also holds the architecture (layer types and weight shapes),
+        so :meth:`load_weights` refuses a file made by a different model.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from mlpabc.layers import Dense, Input
+        >>> model = Sequential([Input((2,)), Dense(1, kernel_initializer="ones")])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.npz")
+        >>> model.save_weights(path)
+        >>> copy = Sequential([Input((2,)), Dense(1)])
+        >>> copy.load_weights(path)
+        >>> copy.get_weights()[0]
+        array([[1.],
+               [1.]])
+        """
+        if not self.built:
+            raise ValueError(
+                f"Model {self.name!r} is not built yet, so it has no weights to save."
+            )
+        arrays = {f"weight_{i:04d}": w for i, w in enumerate(self.weights)}
+        arrays["__architecture__"] = np.array(self._architecture())
+        arrays["__format__"] = np.array(_SAVE_FORMAT)
+        with open(filepath, "wb") as f:  # np.savez(path) would append ".npz" to other names
+            np.savez(f, **arrays)
+
+    def load_weights(self, filepath) -> None:
+        """Read weights written by :meth:`save_weights` into this (built) model.
+
+        The file must come from a model with the same layer types and weight
+        shapes; otherwise a ``ValueError`` says where they differ and the model
+        is left unchanged. Values round-trip exactly.
+        """
+        owner = "Sequential.load_weights"
+        if not self.built:
+            raise ValueError(
+                f"{owner} needs a built model to receive the weights: start model "
+                f"{self.name!r} with Input((n_features,)) or call model.build((None, n_features))."
+            )
+        try:
+            data = np.load(filepath, allow_pickle=False)
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{owner} cannot read {filepath!r} as a weights file: {err}") from None
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                files = dict(data)
+        else:
+            files = {}
+        if "__architecture__" not in files or "__format__" not in files:
+            raise ValueError(
+                f"{owner}: {filepath!r} is not a file written by Sequential.save_weights."
+            )
+        saved = [str(s) for s in files["__architecture__"]]
+        mine = self._architecture()
+        if saved != mine:
+            diff = next(
+                (i for i, (a, b) in enumerate(zip(saved, mine)) if a != b), min(len(saved), len(mine))
+            )
+            got = saved[diff] if diff < len(saved) else "(nothing)"
+            want = mine[diff] if diff < len(mine) else "(nothing)"
+            raise ValueError(
+                f"{owner}: the weights in {filepath!r} belong to a different architecture. "
+                f"At position {diff} the file has [{got}] but model {self.name!r} has [{want}] "
+                f"(file: {len(saved) - 1} layers, model: {len(mine) - 1} layers). "
+                "The model is unchanged."
+            )
+        n = len(self.weights)
+        self.set_weights([files[f"weight_{i:04d}"] for i in range(n)])
+
+    # -- compile -------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs) -> None:
+        """Choose the optimizer, the loss and the metrics for training.
+
+        Parameters
+        ----------
+        optimizer : str or Optimizer, default="rmsprop"
+            A name (``"sgd"``, ``"adam"``, ...; Keras's defaults) or an instance.
+        loss : str or Loss
+            A name (``"mse"``, ``"binary_crossentropy"``, ...) or an instance.
+            Required.
+        metrics : list or None, default=None
+            Names or :class:`mlpabc.metrics.Metric` objects (``["accuracy"]``),
+            reported in ``history`` and by :meth:`evaluate`.
+
+        Examples
+        --------
+        >>> from mlpabc.layers import Dense, Input
+        >>> model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        >>> type(model.optimizer).__name__, model.loss.name, [m.name for m in model.compiled_metrics]
+        ('Adam', 'binary_crossentropy', ['accuracy'])
+        """
+        from . import losses as losses_module
+        from . import metrics as metrics_module
+        from . import optimizers as optimizers_module
+
+        owner = "Sequential.compile"
+        check_kwargs(kwargs, ("optimizer", "loss", "metrics"), owner)
+        if loss is None:
+            raise TypeError(
+                f"The 'loss' argument of {owner} is required: a name such as 'mse' or "
+                "'binary_crossentropy', or a Loss object. Got None instead."
+            )
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            hint = f" Write metrics=[{metrics!r}]." if isinstance(metrics, str) else ""
+            raise TypeError(
+                f"The 'metrics' argument of {owner} must be a list (or None). "
+                f"Got {describe(metrics)} instead.{hint}"
+            )
+        opt = optimizers_module.get(optimizer)
+        loss_obj = losses_module.get(loss)
+        compiled = [metrics_module.get(m, loss=loss_obj) for m in (metrics or [])]
+        names = [m.name for m in compiled]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(
+                f"The 'metrics' argument of {owner} names {dupes[0]!r} twice; each metric "
+                "is one key of the history and must be unique."
+            )
+        self.optimizer, self.loss, self.compiled_metrics = opt, loss_obj, compiled
+
+    def _require_compiled(self, method):
+        if self.optimizer is None or self.loss is None:  # Keras raises a ValueError too
+            raise ValueError(
+                f"Call model.compile(optimizer=..., loss=...) before {method}()."
+            )
+
+    # -- data at the boundary ------------------------------------------------------------------
+    def _x(self, x, owner, name="x"):
+        """``x`` as a C-contiguous array of the model's dtype; builds the model on first data."""
+        arr = check_array(x, name, owner, dtype=self._dtype)
+        if arr.ndim < 2:
+            raise ValueError(
+                f"The {name!r} argument of {owner} must be a 2-D array of shape (n_samples, "
+                f"n_features). Got {describe(arr)} instead. Use x.reshape(-1, 1) for a single "
+                "feature or x.reshape(1, -1) for a single sample."
+            )
+        if not self._layers:
+            raise ValueError(
+                f"Model {self.name!r} has no layers yet; add some with model.add(...) before {owner}."
+            )
+        if self._input_shape is None:
+            self._build(arr.shape[1:])
+        elif arr.shape[1:] != self._input_shape:
+            raise ValueError(
+                f"The {name!r} argument of {owner} must have shape (n_samples, "
+                f"{', '.join(map(str, self._input_shape))}) to match the model's input. Got an "
+                f"array of shape {arr.shape} instead."
+            )
+        elif not self.built:
+            self._build(self._input_shape)
+        return np.ascontiguousarray(arr)
+
+    def _xy(self, x, y, owner, names=("x", "y")):
+        """Check and convert a pair of inputs and targets (once per call)."""
+        x = self._x(x, owner, names[0])
+        y_raw = check_array(y, names[1], owner, dtype=None)
+        if y_raw.dtype.kind not in "biuf":
+            raise TypeError(
+                f"The {names[1]!r} argument of {owner} must be an array of numbers. "
+                f"Got {describe(y_raw)} instead."
+            )
+        if y_raw.ndim == 0:
+            raise ValueError(
+                f"The {names[1]!r} argument of {owner} must hold one target per sample. "
+                f"Got the scalar {y_raw.item()!r} instead."
+            )
+        check_same_length(x, y_raw, owner, names)
+        shape = (len(x), *self._shapes[-1])
+        try:
+            y = self.loss.check_targets(y_raw, shape, dtype=self._dtype)
+        except (ValueError, TypeError) as err:
+            raise type(err)(
+                f"The {names[1]!r} argument of {owner} does not fit the model's output of shape "
+                f"{_shape_text(self._shapes[-1])} and the loss {self.loss.name!r}: {err}"
+            ) from None
+        return x, np.ascontiguousarray(y)
+
+    def _validation_pair(self, validation_data, owner):
+        if not isinstance(validation_data, (tuple, list)):
+            raise TypeError(
+                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
+                f"Got {describe(validation_data)} instead."
+            )
+        if len(validation_data) != 2:
+            raise ValueError(
+                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
+                f"Got a {type(validation_data).__name__} of {len(validation_data)} items instead."
+            )
+        return self._xy(*validation_data, owner, names=("validation_data[0]", "validation_data[1]"))
+
+    # -- the training machinery ----------------------------------------------------------------
+    def _loss_path(self):
+        """(use_logits, value, gradient): the unchecked loss functions the loops call.
+
+        The logits form is used exactly when Keras uses it: the last layer's
+        activation is the loss's ``logits_activation`` and the loss does not
+        already take logits.
+        """
+        loss, last = self.loss, self._layers[-1]
+        act = getattr(last, "output_activation", None)
+        if loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation:
+            return True, loss._value_from_logits, loss._gradient_from_logits
+        return False, loss._value, loss._gradient
+
+    def _penalties(self) -> list:
+        """The layers' ``regularization_loss`` methods that may add something.
+
+        A layer is skipped when it keeps the base method (always 0) or when all
+        its ``*_regularizer`` attributes are ``None``.
+        """
+        out = []
+        for layer in self._layers:
+            if type(layer).regularization_loss is Layer.regularization_loss:
+                continue
+            regs = [v for k, v in vars(layer).items() if k.endswith("_regularizer")]
+            if regs and all(r is None for r in regs):
+                continue
+            out.append(layer.regularization_loss)
+        return out
+
+    def _grad_sources(self) -> list:
+        """(grads dict, key, param) for every trainable parameter, in trainable_weights order."""
+        return [
+            (layer.grads, key, param)
+            for layer in self._layers
+            if layer.trainable
+            for key, param in layer.params.items()
+        ]
+
+    def _forward(self, x, training):
+        h = x
+        for layer in self._layers:
+            h = layer.forward(h, training)
+        return h
+
+    def _make_step(self, training=True, update=True):
+        """A function ``step(xb, yb) -> loss`` for one training step, with every lookup done once.
+
+        The step is the forward pass, the loss (plus penalties) **before** the
+        update, back-propagation and, if ``update``, the metrics and the
+        optimizer's update. When the loss is not finite nothing is updated and
+        the batch-normalisation statistics the forward pass changed are put back.
+        """
+        layers = self._layers
+        last = layers[-1]
+        forwards = [layer.forward for layer in layers]
+        backwards = [layer.backward for layer in reversed(layers[:-1])]
+        use_logits, value_fn, grad_fn = self._loss_path()
+        last_backward = last.backward_from_logits if use_logits else last.backward
+        penalties = self._penalties()
+        grad_src = self._grad_sources()
+        apply_gradients = self.optimizer.apply_gradients
+        updates = [metric._update for metric in self.compiled_metrics]  # targets already checked
+        state = [(w, np.empty_like(w)) for layer in layers for w in layer.state.values()]
+        isfinite, copyto = math.isfinite, np.copyto
+
+        def step(xb, yb):
+            for w, saved in state:
+                copyto(saved, w)
+            h = xb
+            for forward in forwards:
+                h = forward(h, training)
+            if use_logits:
+                z = last.logits
+                value = value_fn(yb, z)
+                d = last_backward(grad_fn(yb, z))
+            else:
+                value = value_fn(yb, h)
+                d = last_backward(grad_fn(yb, h))
+            for backward in backwards:
+                d = backward(d)
+            for penalty in penalties:
+                value += penalty()
+            if not isfinite(value):
+                for w, saved in state:  # undo this forward pass's moving statistics
+                    copyto(w, saved)
+                return value
+            if update:
+                for update_metric in updates:
+                    update_metric(yb, h)
+                apply_gradients([(grads[key], param) for grads, key, param in grad_src])
+            return value
+
+        return step
+
+    def _test_loop(self, x, y, batch_size):
+        """Batch-size-weighted loss (penalties included) and metrics, in inference mode."""
+        use_logits, value_fn, _ = self._loss_path()
+        last = self._layers[-1]
+        penalty = 0.0
+        for fn in self._penalties():
+            penalty += fn()
+        metrics = self.compiled_metrics
+        for metric in metrics:
+            metric.reset()
+        total, count = 0.0, 0
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            h = self._forward(xb, False)
+            value = value_fn(yb, last.logits if use_logits else h) + penalty
+            n = len(xb)
+            total += value * n
+            count += n
+            for metric in metrics:
+                metric._update(yb, h)
+        return total / count, [float(metric.result()) for metric in metrics]
+
+    # -- fit -----------------------------------------------------------------------------------
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        initial_epoch=0,
+        **kwargs,
+    ):
+        r"""Train the model for ``epochs`` passes over ``(x, y)``, as ``keras.Model.fit``.
+
+        Parameters
+        ----------
+        x : array_like of shape (n_samples, n_features)
+        y : array_like
+            Targets, shaped like the model's output (``(n_samples,)`` for one
+            output is fine; integer labels for sparse categorical cross-entropy).
+        batch_size : int or None, default=None
+            Samples per gradient step; ``None`` means 32. The last batch of an
+            epoch holds the remainder.
+        epochs : int, default=1
+            The epoch to stop after (counting from 0, training runs epochs
+            ``initial_epoch .. epochs - 1``).
+        verbose : {"auto", 0, 1, 2}, default="auto"
+            0 silent; 1 (and ``"auto"``) a progress bar per epoch; 2 one line per
+            epoch, ``Epoch 3/10 - loss: 0.1234 - val_loss: 0.2345``, the same on
+            every run.
+        callbacks : list of Callback or None, default=None
+        validation_split : float in [0, 1), default=0.0
+            Keep the **last** fraction of the samples (before any shuffling) out
+            of training and report ``val_loss`` on it:
+            ``split_at = floor(n_samples * (1 - validation_split))``.
+        validation_data : tuple (x_val, y_val) or None, default=None
+            Validation data; takes precedence over ``validation_split``.
+        shuffle : bool, default=True
+            Draw a new order of the training samples every epoch (from the
+            model's generator, so the seed fixes it).
+        initial_epoch : int, default=0
+            The epoch to start from (to resume training).
+
+        Returns
+        -------
+        History
+            ``history.history`` holds ``"loss"``, the metrics, and ``"val_..."``
+            per epoch; ``history.batch_order`` the sample order of each epoch.
+
+        Warns
+        -----
+        RuntimeWarning
+            When a step's loss is not finite (training diverged). Training
+            stops there: that step's update is not applied, so the weights are
+            those after the last step with a finite loss (if the weights
+            themselves became infinite through an overflow of a gradient while
+            the loss stayed finite, they are put back as they were at the start
+            of the epoch). The history keeps the complete epochs only; the
+            epoch in progress is not recorded.
+
+        Notes
+        -----
+        Per step: forward in training mode, the loss (plus penalties) **before**
+        the update, back-propagation, one optimizer update.
+        ``history["loss"][e]`` :math:`= \sum_b n_b L_b / \sum_b n_b` over the
+        batches :math:`b` of epoch :math:`e`; ``val_loss`` is computed on the
+        whole validation set after the epoch's last update, in inference mode.
+        The caller's arrays are never modified.
+
+        While ``fit`` runs, numpy's floating-point warnings that are set to
+        ``"warn"`` are silenced (a diverging step overflows, and the one
+        divergence warning says what happened); settings of ``"raise"``, as in
+        ``np.errstate(over="raise")``, are kept.
+        """
+        owner = "Sequential.fit"
+        check_kwargs(kwargs, _FIT_ARGS, owner)
+        self._require_compiled("fit")
+        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        epochs = check_int(epochs, "epochs", owner, minimum=1)
+        verbose = _check_verbose(verbose, owner)
+        callbacks = _check_callbacks(callbacks, owner)
+        validation_split = check_float(
+            validation_split, "validation_split", owner, low=0, high=1, closed="left"
+        )
+        shuffle = check_bool(shuffle, "shuffle", owner)
+        initial_epoch = check_int(initial_epoch, "initial_epoch", owner, minimum=0)
+        x, y = self._xy(x, y, owner)
+        x_val = y_val = None
+        if validation_data is not None:
+            x_val, y_val = self._validation_pair(validation_data, owner)
+        elif validation_split > 0:
+            n = len(x)
+            split_at = int(math.floor(n * (1.0 - validation_split)))
+            if split_at == 0 or split_at == n:
+                raise ValueError(
+                    f"The 'validation_split' argument of {owner} leaves "
+                    f"{'no training' if split_at == 0 else 'no validation'} samples: "
+                    f"{n} samples with validation_split={validation_split} give {split_at} for "
+                    "training. Use more samples or another split."
+                )
+            x, y, x_val, y_val = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+        return self._fit_loop(
+            x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch
+        )
+
+    def _fit_loop(self, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch):
+        n = len(x)
+        starts = range(0, n, batch_size)
+        sizes = [min(batch_size, n - s) for s in starts]
+        history = History()
+        default = [history]
+        if verbose:
+            default.insert(0, ProgbarLogger(verbose))
+        cbs = CallbackList(
+            default[:-1] + callbacks + default[-1:],
+            self,
+            {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
+        )
+        batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
+        metrics = self.compiled_metrics
+        step = self._make_step()
+        weights = self.weights  # the live arrays: updates and set_weights write into them
+        guard = _FiniteGuard(weights)
+        order = np.arange(n)
+        isfinite = math.isfinite
+        self.stop_training = False
+        self.history = history
+        cbs.on_train_begin({})
+        # A diverging step overflows: numpy's warnings would only precede the one fit gives.
+        # An explicit np.errstate(..., "raise") of the caller is kept.
+        quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
+        with np.errstate(**quiet):
+            for epoch in range(initial_epoch, epochs):
+                for metric in metrics:
+                    metric.reset()
+                cbs.on_epoch_begin(epoch, {})
+                if shuffle:
+                    order = self._rng.permutation(n)
+                    xs, ys = x[order], y[order]  # one gather per epoch; batches are views
+                else:
+                    xs, ys = x, y
+                total, count = 0.0, 0
+                for i, start in enumerate(starts):
+                    if batch_begin:
+                        cbs.on_train_batch_begin(i, {})
+                    value = step(xs[start : start + batch_size], ys[start : start + batch_size])
+                    if not isfinite(value):
+                        guard.recover(weights)
+                        self._warn_divergence(value, epoch, epochs, i, len(starts))
+                        break
+                    total += value * sizes[i]
+                    count += sizes[i]
+                    if batch_end:
+                        logs = {"loss": total / count}
+                        for metric in metrics:
+                            logs[metric.name] = float(metric.result())
+                        cbs.on_train_batch_end(i, dict(sorted(logs.items())))
+                    if self.stop_training:
+                        break
+                else:
+                    value = 0.0
+                if not isfinite(value):
+                    break
+                if not guard.check(weights):
+                    self._warn_overflow(epoch, epochs)
+                    break
+                logs = {"loss": total / count}
+                for metric in metrics:
+                    logs[metric.name] = float(metric.result())
+                if x_val is not None:
+                    val_loss, val_metrics = self._test_loop(x_val, y_val, batch_size)
+                    logs["val_loss"] = val_loss
+                    for metric, val in zip(metrics, val_metrics):
+                        logs["val_" + metric.name] = val
+                if len(logs) > 1:
+                    logs = dict(sorted(logs.items()))
+                history.batch_order.append(order)
+                cbs.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        cbs.on_train_end({})
+        return history
+
+    def _warn_divergence(self, value, epoch, epochs, step, steps):
+        lr = ""
+        try:
+            lr = f" (it is {self.optimizer.current_learning_rate():g} now)"
+        except Exception:  # noqa: BLE001 - the warning must not fail
+            pass
+        warnings.warn(
+            f"Training diverged: the loss became {value} at epoch {epoch + 1}/{epochs}, batch "
+            f"{step + 1}/{steps}. Training stopped there; the weights are those after the last "
+            f"step with a finite loss, and the history holds the complete epochs only. Try a "
+            f"smaller learning rate{lr}.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+
+    def _warn_overflow(self, epoch, epochs):
+        warnings.warn(
+            f"Training diverged: the weights stopped being finite numbers during epoch "
+            f"{epoch + 1}/{epochs} (a gradient overflowed). Training stopped; the weights are "
+            "those at the start of that epoch. Try a smaller learning rate.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+
+    # -- evaluate, predict, single steps -------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False, **kwargs):
+        """The loss (penalties included) and metrics on ``(x, y)``, in inference mode.
+
+        Parameters
+        ----------
+        x, y : array_like
+        batch_size : int or None, default=None
+            ``None`` means 32. The result is the batch-size-weighted mean of the
+            batch losses, as in Keras: for the mean-type losses it equals the
+            loss of the whole set.
+        verbose : {0, 1, 2, "auto"}, default=0
+            Non-zero prints the results in one line.
+        return_dict : bool, default=False
+
+        Returns
+        -------
+        float, list or dict
+            The loss alone when no metrics were compiled; else
+            ``[loss, *metrics]`` in compile order; or a dict (sorted keys).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlpabc.layers import Dense, Input
+        >>> model = Sequential([Input((1,)), Dense(1, kernel_initializer="ones")])
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> model.evaluate(np.array([[1.0], [2.0]]), np.array([[1.0], [4.0]]))  # errors 0 and -2
+        [2.0, 1.0]
+        """
+        owner = "Sequential.evaluate"
+        check_kwargs(kwargs, ("x", "y", "batch_size", "verbose", "return_dict"), owner)
+        self._require_compiled("evaluate")
+        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        verbose = _check_verbose(verbose, owner)
+        return_dict = check_bool(return_dict, "return_dict", owner)
+        x, y = self._xy(x, y, owner)
+        loss, results = self._test_loop(x, y, batch_size)
+        return self._results(loss, results, return_dict, verbose)
+
+    def _results(self, loss, results, return_dict, verbose=0):
+        logs = {"loss": loss}
+        for metric, value in zip(self.compiled_metrics, results):
+            logs[metric.name] = value
+        logs = dict(sorted(logs.items()))
+        if verbose:
+            from .callbacks import _format_logs
+
+            print(_format_logs(logs))
+        if return_dict:
+            return logs
+        return loss if not results else [loss, *results]
+
+    def predict(self, x, batch_size=None, verbose=0, **kwargs):
+        """The model's outputs for ``x``, in inference mode (no dropout, moving statistics).
+
+        Parameters
+        ----------
+        x : array_like of shape (n_samples, n_features)
+            A 2-D array even for one sample or one feature.
+        batch_size : int or None, default=None
+            ``None`` computes all rows in one pass (numpy is fastest so); the
+            values equal Keras's (which uses batches of 32) up to rounding.
+        verbose : default=0
+            Accepted for Keras compatibility; nothing is printed.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, *output shape)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlpabc.layers import Dense, Input
+        >>> model = Sequential([Input((2,)), Dense(1, kernel_initializer="ones")])
+        >>> model.predict(np.array([[1.0, 2.0], [3.0, 4.0]]))
+        array([[3.],
+               [7.]])
+        """
+        owner = "Sequential.predict"
+        check_kwargs(kwargs, ("x", "batch_size", "verbose"), owner)
+        if batch_size is not None:
+            batch_size = check_int(batch_size, "batch_size", owner, minimum=1)
+        _check_verbose(verbose, owner)
+        x = self._x(x, owner)
+        if batch_size is None or batch_size >= len(x):
+            out = self._forward(x, False)
+        else:
+            out = np.concatenate(
+                [self._forward(x[s : s + batch_size], False) for s in range(0, len(x), batch_size)]
+            )
+        if np.may_share_memory(out, x):  # e.g. a model of identity layers: never hand back x itself
+            out = out.copy()
+        return out
+
+    def __call__(self, x, training=False):
+        """The forward pass on ``x`` (``training=True`` uses dropout and batch statistics)."""
+        training = check_bool(training, "training", "Sequential.__call__")
+        x = self._x(x, "Sequential.__call__")
+        out = self._forward(x, training)
+        return out.copy() if np.may_share_memory(out, x) else out
+
+    def train_on_batch(self, x, y, return_dict=False):
+        """One training step on ``(x, y)`` as one batch; returns the loss **before** the update.
+
+        Returns the loss alone when no metrics were compiled, else
+        ``[loss, *metrics]`` (or a dict), as Keras does. When the loss is not
+        finite the update is not applied and a ``RuntimeWarning`` is issued.
+        """
+        owner = "Sequential.train_on_batch"
+        self._require_compiled("train_on_batch")
+        return_dict = check_bool(return_dict, "return_dict", owner)
+        x, y = self._xy(x, y, owner)
+        for metric in self.compiled_metrics:
+            metric.reset()
+        quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
+        with np.errstate(**quiet):
+            value = self._make_step()(x, y)
+        if not math.isfinite(value):
+            warnings.warn(
+                f"The loss is {value}: the update of this step was not applied. Try a smaller "
+                "learning rate.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        results = [float(metric.result()) for metric in self.compiled_metrics]
+        return self._results(value, results, return_dict)
+
+    def compute_gradients(self, x, y, training=True):
+        r"""The loss on ``(x, y)`` and its gradient with respect to every trainable weight.
+
+        This is one forward and one backward pass without an update: what
+        ``tf.GradientTape`` gives for a Keras model. The loss includes the
+        regularisation penalties.
+
+        Parameters
+        ----------
+        x, y : array_like
+        training : bool, default=True
+            Run the layers in training mode (dropout, batch statistics; a
+            training-mode pass also updates batch normalisation's moving
+            statistics, as in Keras).
+
+        Returns
+        -------
+        loss : float
+        grads : list of ndarray
+            :math:`\partial L/\partial \theta` for each array of
+            ``trainable_weights``, in that order (copies).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlpabc.layers import Dense, Input
+        >>> model = Sequential([Input((1,)), Dense(1, kernel_initializer="ones")])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> loss, (dW, db) = model.compute_gradients(np.array([[2.0]]), np.array([[3.0]]))
+        >>> loss, dW, db          # L = (2 - 3)^2, dL/dW = 2 (2 - 3) 2, dL/db = 2 (2 - 3)
+        (1.0, array([[-4.]]), array([-2.]))
+        """
+        owner = "Sequential.compute_gradients"
+        self._require_compiled("compute_gradients")
+        training = check_bool(training, "training", owner)
+        x, y = self._xy(x, y, owner)
+        value = self._make_step(training=training, update=False)(x, y)
+        return float(value), [np.array(grads[key], copy=True) for grads, key, _ in self._grad_sources()]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(type(layer).__name__ for layer in self._layers)
+        return f"<Sequential name={self.name!r} layers=[{inner}] built={self.built}>"
+
+
+class _FiniteGuard:
+    """The last weights known to be finite, to fall back on when training diverges.
+
+    One copy of all weights, refreshed at the end of every epoch whose weights
+    are finite (checked with one sum over a flat buffer, cheap enough for
+    once per epoch).
+    """
+
+    def __init__(self, weights):
+        size = sum(w.size for w in weights)
+        dtype = weights[0].dtype if weights else np.float64
+        self._good, self._views = self._buffer(weights, size, dtype)
+        self._spare, self._spare_views = self._buffer(weights, size, dtype)
+        for view, w in zip(self._views, weights):
+            np.copyto(view, w)
+
+    @staticmethod
+    def _buffer(weights, size, dtype):
+        flat = np.empty(size, dtype=dtype)
+        views, at = [], 0
+        for w in weights:
+            views.append(flat[at : at + w.size].reshape(w.shape))
+            at += w.size
+        return flat, views
+
+    @staticmethod
+    def _finite(flat) -> bool:
+        total = float(flat.sum())
+        return math.isfinite(total) or bool(np.isfinite(flat).all())
+
+    def check(self, weights) -> bool:
+        """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
+        for view, w in zip(self._spare_views, weights):
+            np.copyto(view, w)
+        if self._finite(self._spare):
+            self._good, self._spare = self._spare, self._good
+            self._views, self._spare_views = self._spare_views, self._views
+            return True
+        self.restore(weights)
+        return False
+
+    def recover(self, weights) -> None:
+        """After a non-finite loss: keep the weights if finite, else restore the fallback."""
+        for view, w in zip(self._spare_views, weights):
+            np.copyto(view, w)
+        if not self._finite(self._spare):
+            self.restore(weights)
+
+    def restore(self, weights) -> None:
+        for view, w in zip(self._views, weights):
+            np.copyto(w, view)
