@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/execute_chapters.py                 # every chapter in _toc.yml order
+    python scripts/execute_chapters.py                 # every notebook under chapters/
     python scripts/execute_chapters.py chapters/05_backprop.ipynb
 
 The kernel is this environment's ``python3`` kernel, which reads the
@@ -30,7 +30,9 @@ CHAPTERS = ROOT / "chapters"
 
 
 def chapter_paths() -> list[Path]:
-    return sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
+    """Every notebook of the book: the numbered chapters, then the appendices."""
+    paths = sorted(CHAPTERS.glob("*.ipynb"))
+    return [p for p in paths if p.name[:2].isdigit()] + [p for p in paths if not p.name[:2].isdigit()]
 
 
 def execute(path: Path, timeout: int) -> float:

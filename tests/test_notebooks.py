@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))            # chapters and appendices
+CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]           # numbered chapters
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/|site-packages|\.venv/)")
 PLOT_SEMICOLON = re.compile(r"^\s*(plt|ax\w*|fig\w*)\.\w+\(.*\);\s*$", re.M)
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+)\.(\d+)", re.M)
@@ -46,14 +47,14 @@ def test_there_are_chapters():
 
 def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
     toc = _toc_files()
-    for path in CHAPTERS:
+    for path in NOTEBOOKS:
         assert f"chapters/{path.stem}" in toc, f"{path.name} is not listed in _toc.yml"
     for entry in toc:
         candidates = [ROOT / f"{entry}{ext}" for ext in (".ipynb", ".md", "")]
         assert any(c.is_file() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_was_executed_top_to_bottom(path):
     counts = [c.get("execution_count") for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]
     assert None not in counts, f"{path.name}: a code cell was never executed (nbval would compare nothing)"
@@ -62,7 +63,7 @@ def test_chapter_was_executed_top_to_bottom(path):
     )
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_hold_no_noise(path):
     for i, cell in enumerate(_cells(path)):
         if cell["cell_type"] != "code":
