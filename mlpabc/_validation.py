@@ -177,6 +177,9 @@ def check_array(
         _fail(name, owner, "an array", x, exc=TypeError)
     if isinstance(x, (str, bytes, dict, set)):
         _fail(name, owner, "an array of numbers", x, exc=TypeError)
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "c" and dtype is not None:
+        if np.dtype(dtype).kind != "c":  # numpy would drop the imaginary part with a mere warning
+            _fail(name, owner, "an array of real numbers", x, exc=TypeError)
     try:
         arr = np.array(x, dtype=dtype, copy=True) if copy else np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as err:

@@ -338,6 +338,20 @@ def check_model(model, x, y, eps=1e-6):
                 f"The 'model' argument of check_model must be a model with {method!r} "
                 f"(an mlpabc Sequential). Got {describe(model)} instead."
             )
+    from .models import Sequential  # stand-ins with the same contract are fine (tests use them)
+
+    if isinstance(model, Sequential) and (model.optimizer is None or model.loss is None):
+        raise ValueError(
+            "The 'model' argument of check_model must be compiled (the loss it checks is the "
+            "compiled one): call model.compile(optimizer=..., loss=...) first. Got an "
+            "uncompiled model instead."
+        )
+    if isinstance(model, Sequential) and not model.built:
+        raise ValueError(
+            "The 'model' argument of check_model must be built, so that its weights exist "
+            "before the check: start it with Input((n_features,)) or call "
+            "model.build((None, n_features)). Got an unbuilt model instead."
+        )
     weights = list(model.trainable_weights)
     _check_float64(weights, "a model built", "check_model")
     layers = list(getattr(model, "layers", []))

@@ -133,8 +133,6 @@ def to_keras(model):
 
     Introduced in the chapter *Multilayer networks and forward propagation*.
     """
-    import keras
-
     from .models import Sequential
 
     if not isinstance(model, Sequential):
@@ -146,6 +144,8 @@ def to_keras(model):
             "The 'model' argument of to_keras must be built (start it with Input((n,)) or call "
             "model.build((None, n)))."
         )
+    import keras  # after the checks: a wrong argument is reported without loading TensorFlow
+
     dtype = model.dtype
     stack = [keras.Input(model.input_shape[1:], dtype=dtype)]
     stack += [_keras_layer(layer, dtype) for layer in model.layers]

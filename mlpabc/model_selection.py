@@ -575,7 +575,15 @@ def _check_build_fn(build_fn, owner):
 def _folds_of(cv, x, y, owner):
     """The list of (train, test) index pairs for ``cv``: an int, a splitter or pairs."""
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        cv = KFold(check_int(cv, "cv", owner, minimum=2))
+        cv = check_int(cv, "cv", owner, minimum=2)
+        n_samples = _num_samples(x, "x", owner)
+        if cv > n_samples:
+            raise ValueError(
+                f"The 'cv' argument of {owner} must be at most the number of samples "
+                f"(n_samples={n_samples}): each of the {cv} folds needs at least one test "
+                f"sample. Got cv={cv} instead."
+            )
+        cv = KFold(cv)
     if hasattr(cv, "split") and not isinstance(cv, str):
         return list(cv.split(x, y))
     if isinstance(cv, (list, tuple)) and cv and all(len(pair) == 2 for pair in cv):

@@ -33,11 +33,23 @@ __all__ = [
 ]
 
 
-def _axes(ax):
+def _axes(ax, owner):
+    """``ax`` itself, or the axes of a new figure when ``ax`` is None; anything else is refused."""
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
+        return ax
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        hint = ""
+        if isinstance(ax, np.ndarray):
+            hint = " For a grid of subplots pass one of them, such as axes[0] or axes[0, 1]."
+        raise TypeError(
+            f"The 'ax' argument of {owner} must be a matplotlib Axes (from plt.subplots()) or "
+            f"None. Got {describe(ax)} instead.{hint}"
+        )
     return ax
 
 
@@ -95,6 +107,11 @@ def plot_history(history, keys=None, ax=None, label_prefix="", shift_training=Fa
         keys = [k for k in logs if "loss" in k] or list(logs)
     elif isinstance(keys, str):
         keys = [keys]
+    elif not (isinstance(keys, (list, tuple)) and keys and all(isinstance(k, str) for k in keys)):
+        raise TypeError(
+            f"The 'keys' argument of {owner} must be a name, a non-empty list of names such as "
+            f"['loss', 'val_loss'], or None. Got {describe(keys)} instead."
+        )
     for key in keys:
         if key not in logs:
             close = difflib.get_close_matches(str(key), [str(k) for k in logs], n=1)
@@ -104,9 +121,15 @@ def plot_history(history, keys=None, ax=None, label_prefix="", shift_training=Fa
                 f"Available: {', '.join(repr(k) for k in logs)}.{hint}"
             )
     shift_training = check_bool(shift_training, "shift_training", owner)
-    ax = _axes(ax)
-    for key in keys:
-        values = np.asarray(logs[key], dtype=np.float64)
+    # NaN is allowed: a diverged Keras run logs it, and the gap in the curve shows where.
+    curves = {
+        key: check_array(
+            logs[key], f"history[{key!r}]", owner, ndim=1, allow_empty=True, finite=False
+        )
+        for key in keys
+    }
+    ax = _axes(ax, owner)
+    for key, values in curves.items():
         epochs = np.arange(1, len(values) + 1, dtype=np.float64)
         if shift_training and not key.startswith("val_"):
             epochs -= 0.5
@@ -170,7 +193,7 @@ def plot_activation(activation, x=None, ax=None):
     column = z[:, None]  # activations accept a batch of shape (n, 1)
     a = np.asarray(activation(column), dtype=np.float64).reshape(-1)
     da = np.asarray(activation.derivative(column), dtype=np.float64).reshape(-1)
-    ax = _axes(ax)
+    ax = _axes(ax, owner)
     ax.plot(z, a, label=name)
     ax.plot(z, da, linestyle="--", label=f"{name}'")
     ax.set_xlabel("z")
@@ -273,7 +296,7 @@ def plot_decision_boundary(model, x, y, ax=None, resolution=200, margin=0.1,
     classes = np.unique(np.concatenate([np.unique(y), np.unique(grid_labels)]))
     colors = [plt.get_cmap("tab10")(i % 10) for i in range(len(classes))]
     region = np.searchsorted(classes, grid_labels).reshape(g1.shape)
-    ax = _axes(ax)
+    ax = _axes(ax, owner)
     ax.contourf(g1, g2, region, levels=np.arange(len(classes) + 1) - 0.5,
                 cmap=ListedColormap(colors), alpha=0.3)
     for i, c in enumerate(classes):
@@ -336,7 +359,7 @@ def plot_fit(x, y, curves=None, ax=None, data_label="data"):
             f"The 'curves' argument of {owner} must be a dict label -> (x, y_pred). "
             f"Got {describe(curves)} instead."
         )
-    ax = _axes(ax)
+    ax = _axes(ax, owner)
     ax.scatter(x, y, s=12, alpha=0.6, label=data_label)
     for label, pair in curves.items():
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
@@ -403,7 +426,7 @@ def plot_learning_rate(schedule, steps, ax=None, label=None):
             f"The 'schedule' argument of {owner} must be a schedule (a callable step -> rate) or "
             f"a number. Got {describe(schedule)} instead."
         )
-    ax = _axes(ax)
+    ax = _axes(ax, owner)
     ax.plot(steps, rates, label=default if label is None else label)
     ax.set_xlabel("step (update)")
     ax.set_ylabel("learning rate")
@@ -464,7 +487,7 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=100, levels
     if not isinstance(paths, Mapping):
         raise TypeError(f"The 'paths' argument of {owner} must be a dict label -> (k, 2) array. "
                         f"Got {describe(paths)} instead.")
-    ax = _axes(ax)
+    ax = _axes(ax, owner)
     ax.contour(w1, w2, loss, levels=levels, cmap="viridis")
     for label, path in paths.items():
         path = check_array(path, f"paths[{label!r}]", owner, ndim=2)
