@@ -364,11 +364,9 @@ BAD_INPUTS = [
     bad("type", "Layer.set_weights-text",
         lambda: _built(Dense(2)).set_weights([np.ones((3, 2)), "ab"]), TypeError,
         r"'weights' argument of dense\w*\.set_weights.*bias.*array of numbers\. "
-        r"Got 'ab'",
-        xfail="layers/base.py: Layer.set_weights leaks numpy's 'could not convert string'"),
+        r"Got 'ab'"),
     bad("type", "Layer-call-training-a-string", lambda: Dropout(0.5)(_x(), training="False"),
-        TypeError, r"'training' argument of Dropout\.__call__ must be True or False\. Got 'False'",
-        xfail="layers/base.py: Layer.__call__ does not check 'training' ('False' is truthy)"),
+        TypeError, r"'training' argument of Dropout\.__call__ must be True or False\. Got 'False'"),
     bad("range", "Dropout-rate-1", lambda: Dropout(1.0), ValueError,
         r"'rate' argument of Dropout must be a float in \[0, 1\)\. Got 1\.0 instead"),
     bad("range", "Dropout-rate-negative", lambda: Dropout(-0.1), ValueError,

@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from .._validation import check_array
+from .._validation import check_array, check_bool, describe
 
 _COUNTERS: dict[str, itertools.count] = {}
 
@@ -94,7 +94,9 @@ class Layer:
     # -- shared ---------------------------------------------------------------------
     def __call__(self, x, training: bool = False, rng: np.random.Generator | None = None):
         """Build on first use, then run :meth:`forward` (like calling a Keras layer)."""
-        x = check_array(x, "x", f"{type(self).__name__}.__call__", dtype=None)
+        owner = f"{type(self).__name__}.__call__"
+        training = check_bool(training, "training", owner)
+        x = check_array(x, "x", owner, dtype=None)
         if not self.built:
             dtype = x.dtype if x.dtype.kind == "f" else np.float64
             self.build(x.shape[1:], rng if rng is not None else np.random.default_rng(), dtype)
@@ -120,14 +122,25 @@ class Layer:
         """
         own = self.weights
         names = self.weight_names
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(
+                f"The 'weights' argument of {self.name}.set_weights must be a list of arrays. "
+                f"Got {describe(weights)} instead."
+            )
         if len(weights) != len(own):
             raise ValueError(
                 f"The 'weights' argument of {self.name}.set_weights must be a list of "
                 f"{len(own)} arrays ({', '.join(names) or 'none'}). Got {len(weights)} arrays instead."
             )
         new = []
-        for name, w, v in zip(names, own, weights):
-            v = np.asarray(v, dtype=w.dtype)
+        for i, (name, w, v) in enumerate(zip(names, own, weights)):
+            try:
+                v = np.asarray(v, dtype=w.dtype)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"The 'weights' argument of {self.name}.set_weights: item {i} ({name}) must be "
+                    f"an array of numbers. Got {describe(v)} instead."
+                ) from None
             if v.shape != w.shape:
                 raise ValueError(
                     f"The 'weights' argument of {self.name}.set_weights has the wrong shape "
