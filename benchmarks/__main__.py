@@ -5,6 +5,7 @@ Usage::
     python -m benchmarks                 # full run, writes benchmarks/results.json
     python -m benchmarks --smoke         # tiny sizes, one repetition: checks that everything runs
     python -m benchmarks --out FILE      # write the JSON elsewhere
+    python -m benchmarks --only W1 W4    # some workloads only
 
 Workloads (as in the course):
 
@@ -13,12 +14,21 @@ W2  scikit-learn's digits: 64-128-64-10 ReLU/softmax, Adam(1e-3), batch 32, 20 e
 W3  a wide, BLAS-bound case: 20 000 x 100 -> 256 -> 256 -> 1 ReLU, SGD, batch 256, 3 epochs
 W4  the worked example of chapter 5: 3-3-2 sigmoid, full batch, SGD(1.0), 1000 steps
 
-Every number is the median of several repetitions of a complete `fit` call on a
+Every time is the median of several repetitions of a complete `fit` call on a
 freshly built model (for Keras this includes tracing its training function, as a
-learner experiences it). mlpabc and the fused loop run in float64 unless stated;
-Keras in its default float32 (and W3 also in float64). Before timing, each
-workload checks that mlpabc and the fused loop compute the same weights from the
-same batches, so the comparison is like for like.
+learner experiences it): 11 for mlpabc and the fused loop, 3 for Keras. Runs
+that are compared are interleaved, in a rotating order, so that a change in the
+machine's load hits them alike, and a ratio is the median of the ratios of the
+two runs of each repetition. First mlpabc and the fused loop are timed, in a
+process that has not loaded TensorFlow (mlpabc / fused); then Keras and mlpabc
+again, with a pause after each Keras fit for its worker threads to go idle
+(Keras / mlpabc). mlpabc and the fused loop run in float64 unless stated; Keras
+in its default float32 (and W3 also in float64).
+
+Before timing, each workload checks that mlpabc and the fused loop (see
+`benchmarks/fused.py`: the same arithmetic written out by hand) end with the
+same weights and the same loss history from the same batches, so the comparison
+is like for like; the largest differences are stored in the JSON.
 """
 
 from __future__ import annotations
@@ -42,21 +52,36 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 HERE = Path(__file__).resolve().parent
 
 
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), times
+def _time(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def _matmul_peak(dtype, n=1024, repeats=5):
+    """GFLOP/s of the best of a few n x n matrix products (numpy's BLAS, all cores)."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
     b = a.copy()
     a @ b
-    best = min(_median_time(lambda: a @ b, 1)[0] for _ in range(repeats))
+    best = min(_time(lambda: a @ b) for _ in range(repeats))
     return 2 * n**3 / best / 1e9
+
+
+def _processor():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _load():
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on this platform
+        return None
 
 
 def _workloads(smoke):
@@ -71,8 +96,8 @@ def _workloads(smoke):
     out["W1"] = dict(
         title="booklet sine, 1-5-1 sigmoid, SGD, batch 32",
         x=x, y=y, sizes=[1, 5, 1], hidden="sigmoid", output=None, loss="mse",
-        optimizer=("sgd", 0.01), batch_size=32, epochs=max(1, int(50 * s)), fused=fused.sgd_mlp_sigmoid,
-    )
+        optimizer=("sgd", 0.01), batch_size=32, epochs=max(1, int(50 * s)), fused=fused.sgd_sigmoid,
+    )  # fmt: skip
 
     digits = mlpabc.datasets.load_digits()
     xd = digits.x / 16.0
@@ -82,24 +107,25 @@ def _workloads(smoke):
         x=xd, y=yd, sizes=[64, 128, 64, 10], hidden="relu", output="softmax",
         loss="categorical_crossentropy", optimizer=("adam", 1e-3), batch_size=32,
         epochs=max(1, int(20 * s)), fused=fused.adam_relu_softmax,
-    )
+    )  # fmt: skip
 
     n3 = 2000 if smoke else 20000
     xw = rng.standard_normal((n3, 100))
-    yw = (xw[:, :1] ** 2 - xw[:, 1:2] + 0.1 * rng.standard_normal((n3, 1)))
+    yw = xw[:, :1] ** 2 - xw[:, 1:2] + 0.1 * rng.standard_normal((n3, 1))
     out["W3"] = dict(
         title="wide regression, 100-256-256-1 ReLU, SGD, batch 256",
         x=xw, y=yw, sizes=[100, 256, 256, 1], hidden="relu", output=None, loss="mse",
         optimizer=("sgd", 1e-3), batch_size=256, epochs=1 if smoke else 3, fused=fused.sgd_relu_regression,
-    )
+    )  # fmt: skip
 
     xe = np.array([[0.02, 0.04, 0.01]])
     ye = np.array([[0.9, 0.5]])
     out["W4"] = dict(
         title="worked example, 3-3-2 sigmoid, full batch, 1000 steps",
         x=xe, y=ye, sizes=[3, 3, 2], hidden="sigmoid", output="sigmoid", loss="mse",
-        optimizer=("sgd", 1.0), batch_size=1, epochs=100 if smoke else 1000, fused=None,
-    )
+        optimizer=("sgd", 1.0), batch_size=1, epochs=100 if smoke else 1000, shuffle=False,
+        fused=lambda *args: fused.sgd_sigmoid(*args, sigmoid_output=True),
+    )  # fmt: skip
     return out
 
 
@@ -136,108 +162,190 @@ def _keras_model(w, weights, dtype):
     return model
 
 
-def _fused_for_w4(x, y, weights, steps, lr):
-    W1, b1, W2, b2 = (a.copy() for a in weights)
-    sig = fused._sigmoid
-    for _ in range(steps):
-        H = sig(x @ W1 + b1)
-        P = sig(H @ W2 + b2)
-        D2 = (P - y) * (2.0 / y.size) * P * (1 - P)
-        D1 = (D2 @ W2.T) * H * (1 - H)
-        W2 -= lr * (H.T @ D2)
-        b2 -= lr * D2.sum(axis=0)
-        W1 -= lr * (x.T @ D1)
-        b1 -= lr * D1.sum(axis=0)
-    return [W1, b1, W2, b2]
+def _max_difference(a, b):
+    return float(max(np.max(np.abs(np.asarray(u) - np.asarray(v))) for u, v in zip(a, b)))
 
 
-def run(smoke=False, repeats=3):
+def _interleaved(contenders, repeats, settle=(), pause=1.0):
+    """Median times of the contenders, run one after the other in a rotating order.
+
+    A change in the machine's load, or what one contender leaves behind (the
+    caches), hits all of them alike. After a contender named in ``settle``
+    (Keras, whose runtime keeps worker threads busy for a moment after a fit)
+    the loop waits ``pause`` seconds, untimed, before the next one.
+    """
+    runs = {name: [] for name in contenders}
+    names = list(contenders)
+    for r in range(repeats):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            runs[name].append(_time(contenders[name]))
+            if name in settle:
+                time.sleep(pause)
+    return {name: (statistics.median(times), times) for name, times in runs.items()}
+
+
+def _ratio(row, a, b):
+    """The median of the ratios of ``a``'s and ``b``'s runs in the same repetition.
+
+    The two runs of a repetition are next to each other in time, so the ratio
+    of each pair is what load changes disturb least.
+    """
+    return statistics.median(u / v for u, v in zip(row[a + "_runs"], row[b + "_runs"]))
+
+
+def _numpy_phase(key, w, repeats):
+    """The like-for-like check, then mlpabc and the fused loop (no TensorFlow loaded yet)."""
+    x, y, bs, epochs = w["x"], w["y"], w["batch_size"], w["epochs"]
+    shuffle = w.get("shuffle", True)
+    lr = w["optimizer"][1]
+    row = {"title": w["title"], "epochs": epochs, "samples": len(x), "batch_size": bs}
+    row["steps"] = epochs * -(-len(x) // bs)
+
+    # like-for-like check: mlpabc and the fused loop, same weights and batches
+    probe = _mlpabc_model(w)
+    start = probe.get_weights()
+    hist = probe.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
+    orders = hist.batch_order if shuffle else [None] * epochs
+    ref, ref_history = w["fused"](x, y, start, orders, bs, lr)
+    row["max_weight_difference_vs_fused"] = _max_difference(probe.get_weights(), ref)
+    row["max_loss_difference_vs_fused"] = _max_difference([hist.history["loss"]], [ref_history])
+
+    def fit_mlpabc(dtype="float64"):
+        m = _mlpabc_model(w, dtype=dtype)
+        m.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
+
+    def fit_fused(dtype=np.float64):
+        xs, ys = x.astype(dtype), y.astype(dtype)
+        weights = [a.astype(dtype) for a in start]
+        if shuffle:  # one permutation per epoch from one generator, drawn as the loop goes (as fit does)
+            rng = np.random.default_rng(0)
+            perms = (rng.permutation(len(x)) for _ in range(epochs))
+        else:
+            perms = [None] * epochs
+        w["fused"](xs, ys, weights, perms, bs, lr)
+
+    contenders = {"mlpabc": fit_mlpabc, "fused_numpy": fit_fused}
+    if key == "W3":
+        contenders["mlpabc_float32"] = lambda: fit_mlpabc("float32")
+        contenders["fused_numpy_float32"] = lambda: fit_fused(np.float32)
+    for name, (median, times) in _interleaved(contenders, repeats).items():
+        row[name + "_s"], row[name + "_runs"] = median, times
+    row["mlpabc_over_fused"] = _ratio(row, "mlpabc", "fused_numpy")
+    row["mlpabc_us_per_step"] = row["mlpabc_s"] / row["steps"] * 1e6
+    row["fused_numpy_us_per_step"] = row["fused_numpy_s"] / row["steps"] * 1e6
+    if key == "W3":
+        row["mlpabc_float32_over_fused"] = _ratio(row, "mlpabc_float32", "fused_numpy_float32")
+        sizes = w["sizes"]
+        macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        # forward, kernel gradients and input gradients (none for the first layer): 2 flops per MAC
+        flops = (6 * macs - 2 * sizes[0] * sizes[1]) * len(x) * epochs
+        row["gflop"] = flops / 1e9
+        for name in ("mlpabc", "fused_numpy", "mlpabc_float32", "fused_numpy_float32"):
+            row[name + "_gflops"] = flops / row[name + "_s"] / 1e9
+    return row, start
+
+
+def _keras_phase(key, w, row, start, repeats, pause=1.0):
+    """Keras's fit from the same initial weights, in float32 (for W3 also in float64).
+
+    mlpabc is timed again alongside, interleaved, and the Keras/mlpabc ratios
+    use those times: both are measured in the same minutes, under the same load.
+    """
+    x, y, bs, epochs = w["x"], w["y"], w["batch_size"], w["epochs"]
+    shuffle = w.get("shuffle", True)
+
+    def fit_keras(dtype="float32"):
+        m = _keras_model(w, start, dtype)
+        m.fit(x.astype(dtype), y.astype(dtype), batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
+
+    def fit_mlpabc(dtype="float64"):
+        m = _mlpabc_model(w, dtype=dtype)
+        m.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
+
+    contenders = {"keras_float32": fit_keras, "mlpabc_alongside_keras": fit_mlpabc}
+    if key == "W3":
+        contenders["keras_float64"] = lambda: fit_keras("float64")
+        contenders["mlpabc_float32_alongside_keras"] = lambda: fit_mlpabc("float32")
+    settle = {"keras_float32", "keras_float64"}
+    for name, (median, times) in _interleaved(contenders, repeats, settle, pause).items():
+        row[name + "_s"], row[name + "_runs"] = median, times
+    row["keras_over_mlpabc"] = _ratio(row, "keras_float32", "mlpabc_alongside_keras")
+    if key == "W3":
+        row["keras_float64_over_mlpabc"] = _ratio(row, "keras_float64", "mlpabc_alongside_keras")
+        row["keras_float32_over_mlpabc_float32"] = _ratio(row, "keras_float32", "mlpabc_float32_alongside_keras")
+
+
+def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
+    """Run the benchmark; returns the results as a dict (what the JSON file holds).
+
+    Two phases per workload. First mlpabc and the fused loop,
+    ``numpy_repeats`` times each, in a process that has not loaded
+    TensorFlow yet (its runtime keeps worker threads that compete for the
+    cores); this gives mlpabc / fused. Then Keras, ``repeats`` times,
+    interleaved with mlpabc again; this gives Keras / mlpabc. Smoke mode runs
+    everything once.
+    """
     import mlpabc
 
+    if smoke:
+        repeats = numpy_repeats = 1
     results = {
         "machine": {
-            "processor": platform.processor() or platform.machine(),
+            "processor": _processor(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "numpy": np.__version__,
             "mlpabc": mlpabc.__version__,
+            "load_average_at_start": _load(),
             "matmul_gflops_float64": round(_matmul_peak(np.float64), 1),
             "matmul_gflops_float32": round(_matmul_peak(np.float32), 1),
         },
         "smoke": smoke,
         "repeats": repeats,
+        "numpy_repeats": numpy_repeats,
         "workloads": {},
     }
-    import keras
-
-    results["machine"]["keras"] = keras.__version__
-    for key, w in _workloads(smoke).items():
-        x, y, bs, epochs = w["x"], w["y"], w["batch_size"], w["epochs"]
-        lr = w["optimizer"][1]
-        row = {"title": w["title"], "epochs": epochs, "samples": len(x), "batch_size": bs}
-
-        # like-for-like check: mlpabc and the fused loop, same weights and batches
-        probe = _mlpabc_model(w)
-        start = probe.get_weights()
-        hist = probe.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=key != "W4")
-        if key == "W4":
-            ref = _fused_for_w4(x, y, start, epochs, lr)
-        else:
-            ref = w["fused"](x, y, start, hist.batch_order, bs, lr)
-        row["max_weight_difference_vs_fused"] = float(
-            max(np.max(np.abs(a - b)) for a, b in zip(probe.get_weights(), ref))
-        )
-
-        def fit_mlpabc(dtype="float64"):
-            m = _mlpabc_model(w, dtype=dtype)
-            m.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=key != "W4")
-
-        def fit_fused(dtype=np.float64):
-            xs, ys = x.astype(dtype), y.astype(dtype)
-            weights = [a.astype(dtype) for a in start]
-            if key == "W4":
-                _fused_for_w4(xs, ys, weights, epochs, lr)
-            else:
-                perms = [np.random.default_rng(e).permutation(len(x)) for e in range(epochs)]
-                w["fused"](xs, ys, weights, perms, bs, lr)
-
-        def fit_keras(dtype="float32"):
-            m = _keras_model(w, start, dtype)
-            m.fit(x.astype(dtype), y.astype(dtype), batch_size=bs, epochs=epochs, verbose=0, shuffle=key != "W4")
-
-        reps = 1 if smoke else repeats
-        row["mlpabc_s"], row["mlpabc_runs"] = _median_time(fit_mlpabc, reps)
-        row["fused_numpy_s"], row["fused_runs"] = _median_time(fit_fused, reps)
-        row["keras_float32_s"], row["keras_runs"] = _median_time(fit_keras, reps)
-        row["mlpabc_over_fused"] = row["mlpabc_s"] / row["fused_numpy_s"]
-        row["keras_over_mlpabc"] = row["keras_float32_s"] / row["mlpabc_s"]
+    workloads = {key: w for key, w in _workloads(smoke).items() if not only or key in only}
+    starts = {}
+    for key, w in workloads.items():
+        row, starts[key] = _numpy_phase(key, w, numpy_repeats)
         if key == "W3":
-            row["mlpabc_float32_s"] = _median_time(lambda: fit_mlpabc("float32"), reps)[0]
-            row["fused_numpy_float32_s"] = _median_time(lambda: fit_fused(np.float32), reps)[0]
-            row["keras_float64_s"] = _median_time(lambda: fit_keras("float64"), reps)[0]
-            sizes = w["sizes"]
-            macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-            flops = (6 * macs - 2 * sizes[0] * sizes[1]) * len(x) * epochs
-            row["gflop"] = flops / 1e9
-            row["mlpabc_gflops"] = flops / row["mlpabc_s"] / 1e9
-            row["mlpabc_float32_gflops"] = flops / row["mlpabc_float32_s"] / 1e9
+            machine = results["machine"]
+            row["mlpabc_fraction_of_peak"] = row["mlpabc_gflops"] / machine["matmul_gflops_float64"]
+            row["mlpabc_float32_fraction_of_peak"] = row["mlpabc_float32_gflops"] / machine["matmul_gflops_float32"]
         results["workloads"][key] = row
         print(
             f"{key}: mlpabc {row['mlpabc_s']:.3f} s, fused numpy {row['fused_numpy_s']:.3f} s, "
-            f"Keras {row['keras_float32_s']:.3f} s | mlpabc/fused {row['mlpabc_over_fused']:.2f}, "
-            f"Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
+            f"mlpabc/fused {row['mlpabc_over_fused']:.2f} | same weights as the fused loop to "
+            f"{row['max_weight_difference_vs_fused']:.1e}",
             flush=True,
         )
+    import keras
+
+    results["machine"]["keras"] = keras.__version__
+    for key, w in workloads.items():
+        row = results["workloads"][key]
+        _keras_phase(key, w, row, starts[key], repeats, pause=0.0 if smoke else 1.0)
+        print(
+            f"{key}: Keras {row['keras_float32_s']:.3f} s, Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
+            flush=True,
+        )
+    results["machine"]["load_average_at_end"] = _load()
     return results
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repetition")
-    parser.add_argument("--repeats", type=int, default=3, help="repetitions per measurement (median)")
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions of each Keras fit (median)")
+    parser.add_argument(
+        "--numpy-repeats", type=int, default=11, help="repetitions of each mlpabc and fused-loop fit (median)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)")
+    parser.add_argument("--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only")
     args = parser.parse_args(argv)
-    results = run(smoke=args.smoke, repeats=args.repeats)
+    results = run(smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only)
     out = args.out or (HERE / ("results-smoke.json" if args.smoke else "results.json"))
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {out}")

@@ -118,10 +118,19 @@ def sigmoid(x):
     >>> sigmoid([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    x = _as_float(x, "sigmoid")
-    e = np.exp(-np.abs(x))
-    r = 1.0 / (1.0 + e)
-    return np.where(x >= 0, r, e * r)
+    return _sigmoid(_as_float(x, "sigmoid"))
+
+
+def _sigmoid(x):
+    # The stable form above in six array operations (no checks: x is a float array).
+    # copysign(x, -1) is -|x|; the sign bit selects the x < 0 branch (-0.0 gives 0.5 either way).
+    if not x.ndim:  # the operations below work in place, on arrays
+        return _sigmoid(x.reshape(1)).reshape(())
+    e = np.exp(np.copysign(x, -1.0))  # e = e^{-|x|}
+    r = e + 1.0
+    np.reciprocal(r, out=r)  # 1 / (1 + e)
+    np.multiply(r, e, out=r, where=np.signbit(x))  # e / (1 + e) where x < 0
+    return r
 
 
 def sigmoid_derivative(x):
@@ -433,6 +442,17 @@ class Activation:
         """The activation :math:`a = G(z)`, same shape as ``z``."""
         raise NotImplementedError
 
+    def _forward(self, z):
+        # self(z) for a float array z, without the input check: what a layer calls thousands of
+        # times per second. The built-in classes compute here and check in __call__; a subclass
+        # that defines __call__ only gets this default (see __init_subclass__).
+        return self(z)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__call__" in vars(cls) and "_forward" not in vars(cls):
+            cls._forward = Activation._forward
+
     def derivative(self, z):
         r"""The elementwise derivative :math:`G'(z)`, same shape as ``z``."""
         raise NotImplementedError
@@ -493,13 +513,17 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __call__(self, z):
-        return sigmoid(z)
+        return self._forward(_as_float(z, "sigmoid"))
+
+    _forward = staticmethod(_sigmoid)
 
     def derivative(self, z):
         return sigmoid_derivative(z)
 
     def backward(self, z, a, da):
-        return da * a * (1.0 - a)
+        dz = da * a
+        dz *= 1.0 - a
+        return dz
 
 
 @ACTIVATIONS.register("tanh")
@@ -519,13 +543,18 @@ class Tanh(Activation):
     name = "tanh"
 
     def __call__(self, z):
-        return tanh(z)
+        return self._forward(_as_float(z, "tanh"))
+
+    _forward = staticmethod(np.tanh)
 
     def derivative(self, z):
         return tanh_derivative(z)
 
     def backward(self, z, a, da):
-        return da * (1.0 - a * a)
+        g = a * a
+        np.subtract(1.0, g, out=g)  # 1 - a^2
+        g *= da
+        return g
 
 
 @ACTIVATIONS.register("relu")
@@ -547,7 +576,11 @@ class ReLU(Activation):
     name = "relu"
 
     def __call__(self, z):
-        return relu(z)
+        return self._forward(_as_float(z, "relu"))
+
+    @staticmethod
+    def _forward(z):
+        return np.maximum(z, 0.0)  # a Python float keeps z's dtype
 
     def derivative(self, z):
         return relu_derivative(z)
@@ -584,7 +617,10 @@ class LeakyReLU(Activation):
         self._s = _f32(self.negative_slope)
 
     def __call__(self, z):
-        return _leaky_relu(_as_float(z, "LeakyReLU"), self._s)
+        return self._forward(_as_float(z, "LeakyReLU"))
+
+    def _forward(self, z):
+        return _leaky_relu(z, self._s)
 
     def derivative(self, z):
         return leaky_relu_derivative(z, self.negative_slope)
@@ -626,7 +662,10 @@ class ELU(Activation):
         self.alpha = _check_alpha(alpha, "ELU")
 
     def __call__(self, z):
-        return _elu(_as_float(z, "ELU"), self.alpha)
+        return self._forward(_as_float(z, "ELU"))
+
+    def _forward(self, z):
+        return _elu(z, self.alpha)
 
     def derivative(self, z):
         return elu_derivative(z, self.alpha)
@@ -673,7 +712,10 @@ class Softmax(Activation):
         self.axis = _check_axis(axis, "Softmax")
 
     def __call__(self, z):
-        return _softmax(_as_float(z, "Softmax"), self.axis)
+        return self._forward(_as_float(z, "Softmax"))
+
+    def _forward(self, z):
+        return _softmax(z, self.axis)
 
     def derivative(self, z):
         return softmax_derivative(z, self.axis)
@@ -702,7 +744,11 @@ class Linear(Activation):
     name = "linear"
 
     def __call__(self, z):
-        return linear(z)
+        return _as_float(z, "linear")
+
+    @staticmethod
+    def _forward(z):
+        return z
 
     def derivative(self, z):
         return linear_derivative(z)

@@ -132,6 +132,10 @@ class CallbackList:
         """Whether any callback does something in ``hook``."""
         return bool(self._by_hook[hook])
 
+    def hooks(self, hook) -> list:
+        """The bound methods called for ``hook``, in order (for a loop that calls them itself)."""
+        return list(self._by_hook[hook])
+
     def on_train_begin(self, logs=None):
         for fn in self._by_hook["on_train_begin"]:
             fn(logs)
@@ -206,8 +210,12 @@ class History(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
+        history = self.history
         for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(value)
+            if key in history:
+                history[key].append(value)
+            else:
+                history[key] = [value]
 
     def __repr__(self) -> str:
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"

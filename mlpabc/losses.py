@@ -254,9 +254,56 @@ def _softmax(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
+def _shifted_exp(z):
+    """``z - max(z)``, its exponentials and their row sums: what log-softmax and softmax share."""
+    shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return shifted, e, np.add.reduce(e, axis=-1, keepdims=True)
+
+
 def _n_samples(p):
     """Number of per-sample values: the batch size for 2-D predictions."""
     return p.size // p.shape[-1] if p.ndim else 1
+
+
+# -- means without np.mean's Python overhead ------------------------------------------------
+# A training step takes a mean or two of small arrays thousands of times per second, and
+# np.mean's Python wrapper costs more than the arithmetic there. These helpers do exactly what
+# np.mean does -- the same reduction (numpy's pairwise sum), then a division by the count -- so
+# every value agrees with np.mean to the last bit. np.mean divides by an np.intp, which sends a
+# float32 sum through float64 and back; dividing by a Python int stays in float32 and rounds
+# once, to the same float32 (rounding twice is harmless for a quotient when 53 >= 2*24 + 2), as
+# long as the count itself is exact in float32. Anything else goes to np.mean itself.
+
+_EXACT_COUNT = 2**24  # counts up to this are exact in float32
+
+
+def _mean_last(a):
+    """``np.mean(a, axis=-1)``, bit for bit."""
+    k = a.shape[-1]
+    if k == 1:
+        return a[..., 0]  # a mean of one value is that value
+    if 0 < a.size <= _EXACT_COUNT and a.dtype.char in "fd":
+        return np.add.reduce(a, axis=-1) / k
+    return np.mean(a, axis=-1)
+
+
+def _mean_all(a) -> float:
+    """``float(np.mean(a))``, bit for bit."""
+    n = a.size
+    if 0 < n <= _EXACT_COUNT and a.dtype.char in "fd":
+        return float(np.add.reduce(a, axis=None) / n)
+    return float(np.mean(a))  # also: an empty array gives nan, with numpy's warning
+
+
+def _mean_of_means(a) -> float:
+    """``float(np.mean(np.mean(a, axis=-1)))``, bit for bit: a mean of per-sample means."""
+    k, n = a.shape[-1], a.size
+    if k == 1 or n == k:  # one value per sample, or one sample: the mean of all values
+        if 0 < n <= _EXACT_COUNT and a.dtype.char in "fd":  # _mean_all(a), one call less
+            return float(np.add.reduce(a, axis=None) / n)
+        return _mean_all(a)
+    return _mean_all(_mean_last(a))
 
 
 # -- functions ------------------------------------------------------------------------------
@@ -597,7 +644,7 @@ class Loss:
         raise NotImplementedError
 
     def _value(self, y_true, y_pred) -> float:
-        return float(np.mean(self._per_sample(y_true, y_pred)))
+        return _mean_all(self._per_sample(y_true, y_pred))
 
     def _gradient(self, y_true, y_pred) -> np.ndarray:
         raise NotImplementedError
@@ -607,6 +654,14 @@ class Loss:
 
     def _gradient_from_logits(self, y_true, z) -> np.ndarray:
         raise NotImplementedError
+
+    # A training step needs the value and the gradient at the same point; subclasses compute
+    # the two together where they share work (same numbers as the separate methods).
+    def _value_and_gradient(self, y_true, y_pred):
+        return self._value(y_true, y_pred), self._gradient(y_true, y_pred)
+
+    def _value_and_gradient_from_logits(self, y_true, z):
+        return self._value_from_logits(y_true, z), self._gradient_from_logits(y_true, z)
 
     def _shape_hint(self) -> str:
         return ""
@@ -652,8 +707,24 @@ class MeanSquaredError(Loss):
     def _per_sample(self, y_true, y_pred):
         return _mse(y_true, y_pred)
 
+    def _value(self, y_true, y_pred):
+        d = y_true - y_pred
+        d *= d
+        return _mean_of_means(d)
+
     def _gradient(self, y_true, y_pred):
         return (2.0 / y_pred.size) * (y_pred - y_true)
+
+    def _value_and_gradient(self, y_true, y_pred):
+        e = y_pred - y_true  # e^2 = (y - y_hat)^2 exactly
+        sq = e * e
+        n = e.size
+        if sq.shape[-1] == 1 and 0 < n <= _EXACT_COUNT and sq.dtype.char in "fd":  # one output
+            value = float(np.add.reduce(sq, axis=None) / n)  # _mean_of_means, one call less
+        else:
+            value = _mean_of_means(sq)
+        e *= 2.0 / n
+        return value, e
 
 
 @LOSSES.register("mean_absolute_error", "mae")
@@ -745,12 +816,17 @@ class _Crossentropy(Loss):
     def _value(self, y_true, y_pred):
         if self.from_logits:
             return self._value_from_logits(y_true, y_pred)
-        return float(np.mean(self._per_sample(y_true, y_pred)))
+        return _mean_all(self._per_sample(y_true, y_pred))
 
     def _gradient(self, y_true, y_pred):
         if self.from_logits:
             return self._gradient_from_logits(y_true, y_pred)
         return self._gradient_of_probabilities(y_true, y_pred)
+
+    def _value_and_gradient(self, y_true, y_pred):
+        if self.from_logits:
+            return self._value_and_gradient_from_logits(y_true, y_pred)
+        return self._value(y_true, y_pred), self._gradient_of_probabilities(y_true, y_pred)
 
 
 @LOSSES.register("binary_crossentropy")
@@ -813,15 +889,25 @@ class BinaryCrossentropy(_Crossentropy):
         return np.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / y_pred.size
 
     def _value_from_logits(self, y_true, z):
-        return float(np.mean(_bce_logits(self._smooth(y_true), z)))
+        return _mean_all(_bce_logits(self._smooth(y_true), z))
 
     def _gradient_from_logits(self, y_true, z):
         # sigma(z) - y, written so that nothing cancels for 0/1 targets: with t = sigma(-|z|),
         # sigma(z) = 1 - t for z >= 0 and t for z < 0.
         y = self._smooth(y_true)
-        e = np.exp(-np.abs(z))
+        return self._logits_gradient(y, z, np.exp(-np.abs(z)))
+
+    @staticmethod
+    def _logits_gradient(y, z, e):
         t = e / (1.0 + e)
         return np.where(z >= 0, (1.0 - y) - t, t - y) / z.size
+
+    def _value_and_gradient_from_logits(self, y_true, z):
+        # _bce_logits and the gradient share e = exp(-|z|)
+        y = self._smooth(y_true)
+        e = np.exp(-np.abs(z))
+        per_sample = _mean_last(np.maximum(z, 0.0) - z * y + np.log1p(e))
+        return _mean_all(per_sample), self._logits_gradient(y, z, e)
 
     def get_config(self):
         return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
@@ -892,11 +978,22 @@ class CategoricalCrossentropy(_Crossentropy):
         return dq / (S * _n_samples(y_pred))
 
     def _value_from_logits(self, y_true, z):
-        return float(np.mean(_cce_logits(self._smooth(y_true), z)))
+        return _mean_all(_cce_logits(self._smooth(y_true), z))
 
     def _gradient_from_logits(self, y_true, z):
         y = self._smooth(y_true)
         return (_softmax(z) * np.sum(y, axis=-1, keepdims=True) - y) / _n_samples(z)
+
+    def _value_and_gradient_from_logits(self, y_true, z):
+        # log-softmax (value) and softmax (gradient) share the shifted logits and exponentials
+        y = self._smooth(y_true)
+        shifted, e, total = _shifted_exp(z)
+        value = -_mean_all(np.add.reduce(y * (shifted - np.log(total)), axis=-1))
+        g = np.divide(e, total, out=e)  # softmax(z)
+        g *= np.add.reduce(y, axis=-1, keepdims=True)
+        g -= y
+        g /= _n_samples(z)
+        return value, g
 
     def _shape_hint(self):
         return _CCE_HINT
@@ -961,12 +1058,21 @@ class SparseCategoricalCrossentropy(_Crossentropy):
         return np.where(inside, g, 0.0) / _n_samples(y_pred)
 
     def _value_from_logits(self, y_true, z):
-        return float(np.mean(_scce_logits(y_true, z)))
+        return _mean_all(_scce_logits(y_true, z))
 
     def _gradient_from_logits(self, y_true, z):
         g = _softmax(z)
         g[_at_labels(y_true)] -= 1.0
         return g / _n_samples(z)
+
+    def _value_and_gradient_from_logits(self, y_true, z):
+        # log-softmax at the labels (value) and softmax (gradient) share the exponentials
+        shifted, e, total = _shifted_exp(z)
+        value = -_mean_all(_pick(shifted, y_true) - np.log(total[..., 0]))
+        g = np.divide(e, total, out=e)  # softmax(z)
+        g[_at_labels(y_true)] -= 1.0
+        g /= _n_samples(z)
+        return value, g
 
     def _check(self, y_true, y_pred, owner, logits):
         y_pred = _float_array(y_pred, "y_pred", owner)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import warnings
 
 import numpy as np
@@ -44,7 +45,9 @@ from ._validation import (
 )
 from .callbacks import CallbackList, History, ProgbarLogger, _check_callbacks
 from .layers.base import Layer, _auto_name
-from .layers.core import InputLayer
+from .activations import Linear
+from .layers.core import Dense, InputLayer
+from .optimizers.base import Optimizer
 
 __all__ = ["History", "Sequential"]
 
@@ -696,17 +699,27 @@ class Sequential:
 
     # -- the training machinery ----------------------------------------------------------------
     def _loss_path(self):
-        """(use_logits, value, gradient): the unchecked loss functions the loops call.
+        """(use_logits, value, value_and_gradient): the unchecked loss functions the loops call.
 
         The logits form is used exactly when Keras uses it: the last layer's
         activation is the loss's ``logits_activation`` and the loss does not
-        already take logits.
+        already take logits. ``value_and_gradient(y, p)`` gives both at once
+        (the loss computes what they share once; the numbers are those of
+        ``value`` and ``gradient``).
         """
         loss, last = self.loss, self._layers[-1]
         act = getattr(last, "output_activation", None)
         if loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation:
-            return True, loss._value_from_logits, loss._gradient_from_logits
-        return False, loss._value, loss._gradient
+            use_logits, names = True, ("_value_from_logits", "_gradient_from_logits")
+        else:
+            use_logits, names = False, ("_value", "_gradient")
+        value, gradient = (getattr(loss, name) for name in names)
+        both = "_value_and_gradient" + names[0][len("_value") :]
+        cls = type(loss)
+        if all(issubclass(_defined_in(cls, both), _defined_in(cls, name)) for name in names):
+            return use_logits, value, getattr(loss, both)
+        # a subclass changed the value or the gradient but not the combined method
+        return use_logits, value, lambda y, p: (value(y, p), gradient(y, p))
 
     def _penalties(self) -> list:
         """The layers' ``regularization_loss`` methods that may add something.
@@ -749,30 +762,31 @@ class Sequential:
         """
         layers = self._layers
         last = layers[-1]
-        forwards = [layer.forward for layer in layers]
-        backwards = [layer.backward for layer in reversed(layers[:-1])]
-        use_logits, value_fn, grad_fn = self._loss_path()
-        last_backward = last.backward_from_logits if use_logits else last.backward
-        penalties = self._penalties()
-        grad_src = self._grad_sources()
-        apply_gradients = self.optimizer.apply_gradients
+        use_logits, _, value_and_gradient = self._loss_path()
         updates = [metric._update for metric in self.compiled_metrics]  # targets already checked
+        forwards = _forward_functions(layers, logits_only=use_logits and not updates)
+        backwards = _backward_functions(layers, use_logits)
+        penalties = self._penalties()
+        sources = self._grad_sources()
+        grad_dicts = [grads for grads, _, _ in sources]
+        grad_keys = [key for _, key, _ in sources]
+        params = [param for _, _, param in sources]
+        optimizer = self.optimizer
+        # After one checked update the optimizer's per-parameter records are fetched once and
+        # later steps skip the checks (unless a subclass replaced apply_gradients).
+        prepared = type(optimizer).apply_gradients is Optimizer.apply_gradients
+        records = None
         state = [(w, np.empty_like(w)) for layer in layers for w in layer.state.values()]
-        isfinite, copyto = math.isfinite, np.copyto
+        isfinite, copyto, getitem = math.isfinite, np.copyto, operator.getitem
 
         def step(xb, yb):
+            nonlocal records
             for w, saved in state:
                 copyto(saved, w)
             h = xb
             for forward in forwards:
                 h = forward(h, training)
-            if use_logits:
-                z = last.logits
-                value = value_fn(yb, z)
-                d = last_backward(grad_fn(yb, z))
-            else:
-                value = value_fn(yb, h)
-                d = last_backward(grad_fn(yb, h))
+            value, d = value_and_gradient(yb, last.logits if use_logits else h)
             for backward in backwards:
                 d = backward(d)
             for penalty in penalties:
@@ -784,7 +798,13 @@ class Sequential:
             if update:
                 for update_metric in updates:
                     update_metric(yb, h)
-                apply_gradients([(grads[key], param) for grads, key, param in grad_src])
+                grads = map(getitem, grad_dicts, grad_keys)  # the layers' current gradient arrays
+                if records is not None:
+                    optimizer._apply_prepared(grads, records)
+                else:
+                    optimizer.apply_gradients(list(zip(grads, params)))
+                    if prepared and params:
+                        records = optimizer._records(params)
             return value
 
         return step
@@ -933,6 +953,9 @@ class Sequential:
             {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
         )
         batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
+        epoch_begin = cbs.has("on_epoch_begin")
+        epoch_end = cbs.hooks("on_epoch_end")
+        whole = len(starts) == 1  # one batch per epoch: pass the arrays themselves
         metrics = self.compiled_metrics
         step = self._make_step()
         weights = self.weights  # the live arrays: updates and set_weights write into them
@@ -949,7 +972,8 @@ class Sequential:
             for epoch in range(initial_epoch, epochs):
                 for metric in metrics:
                     metric.reset()
-                cbs.on_epoch_begin(epoch, {})
+                if epoch_begin:
+                    cbs.on_epoch_begin(epoch, {})
                 if shuffle:
                     order = self._rng.permutation(n)
                     xs, ys = x[order], y[order]  # one gather per epoch; batches are views
@@ -959,7 +983,10 @@ class Sequential:
                 for i, start in enumerate(starts):
                     if batch_begin:
                         cbs.on_train_batch_begin(i, {})
-                    value = step(xs[start : start + batch_size], ys[start : start + batch_size])
+                    if whole:
+                        value = step(xs, ys)
+                    else:
+                        value = step(xs[start : start + batch_size], ys[start : start + batch_size])
                     if not isfinite(value):
                         guard.recover(weights)
                         self._warn_divergence(value, epoch, epochs, i, len(starts))
@@ -991,7 +1018,8 @@ class Sequential:
                 if len(logs) > 1:
                     logs = dict(sorted(logs.items()))
                 history.batch_order.append(order)
-                cbs.on_epoch_end(epoch, logs)
+                for on_epoch_end in epoch_end:  # cbs.on_epoch_end, one call less per epoch
+                    on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
         cbs.on_train_end({})
@@ -1193,12 +1221,81 @@ class Sequential:
         return f"<Sequential name={self.name!r} layers=[{inner}] built={self.built}>"
 
 
+def _defined_in(cls, name):
+    """The class in ``cls``'s MRO whose body defines ``name``."""
+    return next(c for c in cls.__mro__ if name in vars(c))
+
+
+def _plain_dense(layer, *methods) -> bool:
+    """Whether ``layer`` is a Dense that keeps Dense's own ``methods`` (a subclass may change them)."""
+    return isinstance(layer, Dense) and all(
+        getattr(type(layer), name) is getattr(Dense, name) for name in methods
+    )
+
+
+def _forward_functions(layers, logits_only) -> list:
+    """The forward pass of a training step: one function ``f(x, training)`` per layer.
+
+    The data were checked once, so a Dense skips its checks, and it stops at
+    the logits when its activation is the identity or, with ``logits_only``,
+    when it is the last layer: the loss is computed from its logits and
+    nothing reads its activation (no metrics).
+    """
+    out = []
+    for i, layer in enumerate(layers):
+        if not _plain_dense(layer, "forward"):
+            out.append(layer.forward)
+        elif type(layer.activation) is Linear or (logits_only and i == len(layers) - 1):
+            out.append(layer._logits)
+        else:
+            out.append(layer._forward)
+    return out
+
+
+def _backward_functions(layers, use_logits) -> list:
+    """The backward pass of a training step: one function per layer, last layer first.
+
+    Each takes dL/d(output) and returns dL/d(input). A Dense that keeps
+    Dense's own backward methods gets a shortcut with the same numbers: its
+    activation's backward feeds the gradient computation directly, and
+
+    * back-propagation starts at the logits of the last layer when the loss is
+      computed from them (``use_logits``), and of any Dense without activation
+      (then dL/dz = dL/dh);
+    * the first layer fills its gradients but skips dL/dx (a matrix product
+      nobody receives).
+    """
+    out = []
+    for i, layer in enumerate(layers):
+        at_logits = use_logits and i == len(layers) - 1
+        if _plain_dense(layer, "backward", "backward_from_logits"):
+            out.append(_dense_backward(layer, at_logits or type(layer.activation) is Linear, i > 0))
+        else:
+            out.append(layer.backward_from_logits if at_logits else layer.backward)
+    return out[::-1]
+
+
+def _dense_backward(layer, at_logits, input_gradient):
+    """``Dense.backward`` (or ``backward_from_logits``) in one call, optionally without dL/dx."""
+    gradients = layer._backward
+    if at_logits:
+        if input_gradient:
+            return gradients
+        return lambda dz: gradients(dz, False)
+    activation_backward = layer.activation.backward
+
+    def backward(dy):
+        return gradients(activation_backward(layer.logits, layer._a, dy), input_gradient)
+
+    return backward
+
+
 class _FiniteGuard:
     """The last weights known to be finite, to fall back on when training diverges.
 
-    One copy of all weights, refreshed at the end of every epoch whose weights
-    are finite (checked with one sum over a flat buffer, cheap enough for
-    once per epoch).
+    One copy of all weights in a flat buffer, refreshed at the end of every
+    epoch whose weights are finite: the check is one dot product over the
+    buffer, cheap enough for once per epoch even when an epoch is one step.
     """
 
     def __init__(self, weights):
@@ -1206,8 +1303,7 @@ class _FiniteGuard:
         dtype = weights[0].dtype if weights else np.float64
         self._good, self._views = self._buffer(weights, size, dtype)
         self._spare, self._spare_views = self._buffer(weights, size, dtype)
-        for view, w in zip(self._views, weights):
-            np.copyto(view, w)
+        self._copy(self._views, weights)
 
     @staticmethod
     def _buffer(weights, size, dtype):
@@ -1219,14 +1315,19 @@ class _FiniteGuard:
         return flat, views
 
     @staticmethod
+    def _copy(targets, sources):
+        for target, source in zip(targets, sources):
+            target[...] = source
+
+    @staticmethod
     def _finite(flat) -> bool:
-        total = float(flat.sum())
-        return math.isfinite(total) or bool(np.isfinite(flat).all())
+        # the dot product is finite when all weights are (unless a square overflows: then look)
+        return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
 
     def check(self, weights) -> bool:
         """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
-        for view, w in zip(self._spare_views, weights):
-            np.copyto(view, w)
+        for target, source in zip(self._spare_views, weights):  # self._copy, inlined
+            target[...] = source
         if self._finite(self._spare):
             self._good, self._spare = self._spare, self._good
             self._views, self._spare_views = self._spare_views, self._views
@@ -1236,11 +1337,9 @@ class _FiniteGuard:
 
     def recover(self, weights) -> None:
         """After a non-finite loss: keep the weights if finite, else restore the fallback."""
-        for view, w in zip(self._spare_views, weights):
-            np.copyto(view, w)
+        self._copy(self._spare_views, weights)
         if not self._finite(self._spare):
             self.restore(weights)
 
     def restore(self, weights) -> None:
-        for view, w in zip(self._views, weights):
-            np.copyto(w, view)
+        self._copy(weights, self._views)

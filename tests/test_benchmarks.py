@@ -2,8 +2,8 @@
 
 Benchmarks are measurements, not timed tests: this only checks that every
 workload runs in mlpabc, Keras and the fused numpy loop, that mlpabc and the
-fused loop compute the same weights from the same batches, and that the JSON
-is written.
+fused loop compute the same weights and loss history from the same batches,
+and that the JSON is written.
 """
 
 import json
@@ -30,4 +30,7 @@ def test_benchmarks_run_in_smoke_mode(tmp_path):
     for key, row in results["workloads"].items():
         for field in ("mlpabc_s", "fused_numpy_s", "keras_float32_s"):
             assert row[field] > 0, (key, field)
+        # like for like: the fused loop does the same arithmetic (it agrees to the last bit here)
         assert row["max_weight_difference_vs_fused"] < 1e-9, (key, row["max_weight_difference_vs_fused"])
+        assert row["max_loss_difference_vs_fused"] < 1e-9, (key, row["max_loss_difference_vs_fused"])
+    assert set(results["workloads"]["W3"]) >= {"mlpabc_float32_s", "fused_numpy_float32_s", "keras_float64_s"}

@@ -236,6 +236,8 @@ class Dense(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.logits = None
+        self._x = self._a = None  # the cache of the last forward pass
+        self._n_in = None  # input features, once built
 
     @property
     def output_activation(self) -> str:
@@ -249,7 +251,7 @@ class Dense(Layer):
                 f"Dense {self.name!r} needs inputs with a feature axis; got the input shape "
                 f"{self.input_shape} (one sample, without the batch axis)."
             )
-        n_in = self.input_shape[-1]
+        n_in = self._n_in = self.input_shape[-1]
         self.params = {"kernel": self.kernel_initializer.init((n_in, self.units), self.dtype, rng)}
         if self.use_bias:
             self.params["bias"] = self.bias_initializer.init((self.units,), self.dtype, rng)
@@ -259,15 +261,32 @@ class Dense(Layer):
         return tuple(input_shape)[:-1] + (self.units,)
 
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
-        if not self.built or x.ndim < 2 or x.shape[-1] != self.input_shape[-1]:
+        if type(x) is not np.ndarray or x.dtype != self.dtype:
+            x = np.asarray(x, dtype=self.dtype)
+        if x.ndim < 2 or x.shape[-1] != self._n_in:
             _input_error(self, x)
-        z = x @ self.params["kernel"]
+        return self._forward(x)
+
+    def _forward(self, x, training=False):
+        # forward without the checks, for a model that checked the data once
+        params = self.params
+        z = x @ params["kernel"]
         if self.use_bias:
-            z += self.params["bias"]
-        a = self.activation(z)
+            z += params["bias"]
+        a = self.activation._forward(z)  # G(z); z is already a float array, no need to check it
         self._x, self.logits, self._a = x, z, a  # cache for backward
         return a
+
+    def _logits(self, x, training=False):
+        # _forward up to z only: for a model that computes its loss from the logits and never
+        # reads the activation, or whose activation is the identity (backward_from_logits does
+        # not need the cached activation)
+        params = self.params
+        z = x @ params["kernel"]
+        if self.use_bias:
+            z += params["bias"]
+        self._x, self.logits, self._a = x, z, None
+        return z
 
     def backward(self, dy):
         dz = self.activation.backward(self.logits, self._a, dy)  # delta = dL/dz
@@ -275,20 +294,26 @@ class Dense(Layer):
 
     def backward_from_logits(self, dz):
         r"""Given :math:`\delta = \partial L/\partial Z`, fill ``grads``; return dL/dX."""
-        W = self.params["kernel"]
+        return self._backward(dz)
+
+    def _backward(self, dz, input_gradient=True):
+        # backward_from_logits; input_gradient=False skips dL/dX (a matrix product) for a
+        # model's first layer, whose dL/dX nobody receives.
         x, dz2 = self._x, dz
         if x.ndim > 2:  # a Dense on (n, ..., n_in) acts on the last axis: flatten the others
             x, dz2 = x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units)
         dW = x.T @ dz2
         if self.kernel_regularizer is not None:
-            dW += self.kernel_regularizer.gradient(W)
+            dW += self.kernel_regularizer.gradient(self.params["kernel"])
         self.grads["kernel"] = dW
         if self.use_bias:
-            db = dz2.sum(axis=0)
+            db = np.add.reduce(dz2, 0)  # the sum over the rows (dz2.sum(axis=0) without its wrapper)
             if self.bias_regularizer is not None:
                 db += self.bias_regularizer.gradient(self.params["bias"])
             self.grads["bias"] = db
-        return dz @ W.T
+        if input_gradient:
+            return dz @ self.params["kernel"].T
+        return None
 
     def regularization_loss(self) -> float:
         r"""The penalties :math:`\Omega(W) + \Omega(b)` of this layer (added to the loss)."""
@@ -349,7 +374,7 @@ class Activation(Layer):
 
     def forward(self, x, training=False):
         z = np.asarray(x, dtype=self.dtype)
-        a = self.activation(z)
+        a = self.activation._forward(z)
         self.logits, self._a = z, a
         return a
 

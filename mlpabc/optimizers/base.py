@@ -197,6 +197,24 @@ class Optimizer:
             update(g, w, state, scratch, lr)
         self.iterations += 1
 
+    def _apply_prepared(self, grads, records) -> None:
+        """:meth:`apply_gradients` without the checks, for a training loop that did them once.
+
+        ``records`` holds the slot record of each parameter, as :meth:`_records` returns it
+        after a checked update of the same parameters; ``grads`` the gradients, in the same
+        order, each of its parameter's shape. The update is the same, number for number.
+        """
+        lr = self.current_learning_rate()
+        self._prepare_step(lr)
+        update = self._update_step
+        for g, (w, state, scratch) in zip(grads, records):
+            update(g, w, state, scratch, lr)
+        self.iterations += 1
+
+    def _records(self, params) -> list:
+        """The slot records of ``params`` (each updated at least once), for :meth:`_apply_prepared`."""
+        return [self._slots[id(w)] for w in params]
+
     def _owner(self):
         return f"{type(self).__name__}.apply_gradients"
 

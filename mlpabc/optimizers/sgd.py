@@ -94,5 +94,18 @@ class SGD(Optimizer):
         else:
             w += v
 
+    def _apply_prepared(self, grads, records) -> None:
+        # Plain gradient descent, all parameters in one loop (the same two operations per
+        # parameter as _update_step; a model's training loop calls this every step).
+        if self.momentum:
+            super()._apply_prepared(grads, records)
+            return
+        lr = self._learning_rate
+        if type(lr) is not float:
+            lr = self.current_learning_rate()
+        for g, (w, _, scratch) in zip(grads, records):
+            w -= np.multiply(g, lr, scratch[0])  # theta - eta * g_t (into the work array)
+        self.iterations += 1
+
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
