@@ -19,11 +19,14 @@ freshly built model (for Keras this includes tracing its training function, as a
 learner experiences it): 11 for mlpabc and the fused loop, 3 for Keras. Runs
 that are compared are interleaved, in a rotating order, so that a change in the
 machine's load hits them alike, and a ratio is the median of the ratios of the
-two runs of each repetition. First mlpabc and the fused loop are timed, in a
-process that has not loaded TensorFlow (mlpabc / fused); then Keras and mlpabc
-again, with a pause after each Keras fit for its worker threads to go idle
-(Keras / mlpabc). mlpabc and the fused loop run in float64 unless stated; Keras
-in its default float32 (and W3 also in float64).
+two runs of each repetition. First mlpabc and the fused loop are timed
+(mlpabc / fused); then Keras, each repetition in a fresh worker process, and
+mlpabc again right after it (Keras / mlpabc). The main process never loads
+TensorFlow, whose runtime keeps threads competing for the cores after a fit.
+mlpabc and the fused loop run in float64 unless stated, Keras in its default
+float32: Keras / mlpabc compares the two libraries as a learner uses them. W3
+also compares like with like: Keras in float64 against mlpabc in float64, and
+both in float32.
 
 Before timing, each workload checks that mlpabc and the fused loop (see
 `benchmarks/fused.py`: the same arithmetic written out by hand) end with the
@@ -38,6 +41,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -166,13 +170,11 @@ def _max_difference(a, b):
     return float(max(np.max(np.abs(np.asarray(u) - np.asarray(v))) for u, v in zip(a, b)))
 
 
-def _interleaved(contenders, repeats, settle=(), pause=1.0):
+def _interleaved(contenders, repeats):
     """Median times of the contenders, run one after the other in a rotating order.
 
     A change in the machine's load, or what one contender leaves behind (the
-    caches), hits all of them alike. After a contender named in ``settle``
-    (Keras, whose runtime keeps worker threads busy for a moment after a fit)
-    the loop waits ``pause`` seconds, untimed, before the next one.
+    caches), hits all of them alike.
     """
     runs = {name: [] for name in contenders}
     names = list(contenders)
@@ -180,8 +182,6 @@ def _interleaved(contenders, repeats, settle=(), pause=1.0):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             runs[name].append(_time(contenders[name]))
-            if name in settle:
-                time.sleep(pause)
     return {name: (statistics.median(times), times) for name, times in runs.items()}
 
 
@@ -195,7 +195,7 @@ def _ratio(row, a, b):
 
 
 def _numpy_phase(key, w, repeats):
-    """The like-for-like check, then mlpabc and the fused loop (no TensorFlow loaded yet)."""
+    """The like-for-like check, then the times of mlpabc and the fused loop, interleaved."""
     x, y, bs, epochs = w["x"], w["y"], w["batch_size"], w["epochs"]
     shuffle = w.get("shuffle", True)
     lr = w["optimizer"][1]
@@ -243,48 +243,97 @@ def _numpy_phase(key, w, repeats):
         row["gflop"] = flops / 1e9
         for name in ("mlpabc", "fused_numpy", "mlpabc_float32", "fused_numpy_float32"):
             row[name + "_gflops"] = flops / row[name + "_s"] / 1e9
-    return row, start
+    return row
 
 
-def _keras_phase(key, w, row, start, repeats, pause=1.0):
-    """Keras's fit from the same initial weights, in float32 (for W3 also in float64).
+def _keras_jobs(key):
+    """The Keras fits of a workload: float32, and for W3 also float64."""
+    return [f"{key}:float32"] + ([f"{key}:float64"] if key == "W3" else [])
 
-    mlpabc is timed again alongside, interleaved, and the Keras/mlpabc ratios
-    use those times: both are measured in the same minutes, under the same load.
+
+def _keras_worker(jobs, smoke):
+    """In a worker process: time Keras's fit for each job ``"W1:float32"``; print the times as JSON."""
+    import keras
+
+    workloads = _workloads(smoke)
+    times = {"keras_version": keras.__version__}
+    for job in jobs:
+        key, dtype = job.split(":")
+        w = workloads[key]
+        x, y = w["x"].astype(dtype), w["y"].astype(dtype)
+        m = _keras_model(w, _mlpabc_model(w).get_weights(), dtype)  # mlpabc's initial weights
+        times[job] = _time(
+            lambda: m.fit(x, y, batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,
+                          shuffle=w.get("shuffle", True))
+        )  # fmt: skip
+    print(json.dumps(times))
+
+
+def _keras_times(jobs, smoke):
+    """Run :func:`_keras_worker` in a fresh Python process; its times."""
+    cmd = [sys.executable, "-m", "benchmarks", "--keras-worker", *jobs] + (["--smoke"] if smoke else [])
+    proc = subprocess.run(cmd, cwd=HERE.parent, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"the Keras worker failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _keras_phase(workloads, results, repeats, smoke):
+    """Keras's fit from mlpabc's initial weights, in float32 (for W3 also in float64).
+
+    Keras runs in a worker process, started afresh for each repetition, so
+    that its runtime (worker threads that keep competing for the cores after a
+    fit) never shares a process with mlpabc. mlpabc is timed again, in this
+    process, right after each worker, and the Keras/mlpabc ratios pair each
+    Keras time with that one: both are measured in the same minute.
     """
-    x, y, bs, epochs = w["x"], w["y"], w["batch_size"], w["epochs"]
-    shuffle = w.get("shuffle", True)
 
-    def fit_keras(dtype="float32"):
-        m = _keras_model(w, start, dtype)
-        m.fit(x.astype(dtype), y.astype(dtype), batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
+    def fit_mlpabc(w, dtype):
+        model = _mlpabc_model(w, dtype=dtype)
+        model.fit(w["x"], w["y"], batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,
+                  shuffle=w.get("shuffle", True))  # fmt: skip
 
-    def fit_mlpabc(dtype="float64"):
-        m = _mlpabc_model(w, dtype=dtype)
-        m.fit(x, y, batch_size=bs, epochs=epochs, verbose=0, shuffle=shuffle)
-
-    contenders = {"keras_float32": fit_keras, "mlpabc_alongside_keras": fit_mlpabc}
-    if key == "W3":
-        contenders["keras_float64"] = lambda: fit_keras("float64")
-        contenders["mlpabc_float32_alongside_keras"] = lambda: fit_mlpabc("float32")
-    settle = {"keras_float32", "keras_float64"}
-    for name, (median, times) in _interleaved(contenders, repeats, settle, pause).items():
-        row[name + "_s"], row[name + "_runs"] = median, times
-    row["keras_over_mlpabc"] = _ratio(row, "keras_float32", "mlpabc_alongside_keras")
-    if key == "W3":
-        row["keras_float64_over_mlpabc"] = _ratio(row, "keras_float64", "mlpabc_alongside_keras")
-        row["keras_float32_over_mlpabc_float32"] = _ratio(row, "keras_float32", "mlpabc_float32_alongside_keras")
+    keras_version = None
+    for _ in range(1 if smoke else repeats):
+        # one worker per workload (in smoke mode one for all: it only checks that they run)
+        keys = list(workloads)
+        for batch in [keys] if smoke else [[key] for key in keys]:
+            times = _keras_times([job for key in batch for job in _keras_jobs(key)], smoke)
+            keras_version = times.pop("keras_version")
+            for key in batch:
+                row = results["workloads"][key]
+                for dtype in ("float32", "float64") if key == "W3" else ("float32",):
+                    row.setdefault(f"keras_{dtype}_runs", []).append(times[f"{key}:{dtype}"])
+                for name, dtype in [("mlpabc_alongside_keras", "float64")] + (
+                    [("mlpabc_float32_alongside_keras", "float32")] if key == "W3" else []
+                ):
+                    seconds = _time(lambda: fit_mlpabc(workloads[key], dtype))
+                    row.setdefault(name + "_runs", []).append(seconds)
+    for key in workloads:
+        row = results["workloads"][key]
+        for name in [n[: -len("_runs")] for n in list(row) if n.endswith("_runs") and "keras" in n]:
+            row[name + "_s"] = statistics.median(row[name + "_runs"])
+        # each library in its default dtype, as a learner uses them
+        row["keras_over_mlpabc"] = _ratio(row, "keras_float32", "mlpabc_alongside_keras")
+        if key == "W3":  # and like for like
+            row["keras_float64_over_mlpabc"] = _ratio(row, "keras_float64", "mlpabc_alongside_keras")
+            row["keras_float32_over_mlpabc_float32"] = _ratio(
+                row, "keras_float32", "mlpabc_float32_alongside_keras"
+            )
+        print(
+            f"{key}: Keras {row['keras_float32_s']:.3f} s, Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
+            flush=True,
+        )
+    return keras_version
 
 
 def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
     """Run the benchmark; returns the results as a dict (what the JSON file holds).
 
-    Two phases per workload. First mlpabc and the fused loop,
-    ``numpy_repeats`` times each, in a process that has not loaded
-    TensorFlow yet (its runtime keeps worker threads that compete for the
-    cores); this gives mlpabc / fused. Then Keras, ``repeats`` times,
-    interleaved with mlpabc again; this gives Keras / mlpabc. Smoke mode runs
-    everything once.
+    Two phases. First mlpabc and the fused loop, ``numpy_repeats`` times
+    each, interleaved: mlpabc / fused. Then Keras, ``repeats`` times, each in
+    a fresh worker process, with mlpabc again after each: Keras / mlpabc. This
+    process never loads TensorFlow. Smoke mode runs everything once.
     """
     import mlpabc
 
@@ -307,13 +356,12 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
         "workloads": {},
     }
     workloads = {key: w for key, w in _workloads(smoke).items() if not only or key in only}
-    starts = {}
     for key, w in workloads.items():
-        row, starts[key] = _numpy_phase(key, w, numpy_repeats)
+        row = _numpy_phase(key, w, numpy_repeats)
         if key == "W3":
-            machine = results["machine"]
-            row["mlpabc_fraction_of_peak"] = row["mlpabc_gflops"] / machine["matmul_gflops_float64"]
-            row["mlpabc_float32_fraction_of_peak"] = row["mlpabc_float32_gflops"] / machine["matmul_gflops_float32"]
+            peak = results["machine"]
+            row["mlpabc_fraction_of_peak"] = row["mlpabc_gflops"] / peak["matmul_gflops_float64"]
+            row["mlpabc_float32_fraction_of_peak"] = row["mlpabc_float32_gflops"] / peak["matmul_gflops_float32"]
         results["workloads"][key] = row
         print(
             f"{key}: mlpabc {row['mlpabc_s']:.3f} s, fused numpy {row['fused_numpy_s']:.3f} s, "
@@ -321,16 +369,7 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
             f"{row['max_weight_difference_vs_fused']:.1e}",
             flush=True,
         )
-    import keras
-
-    results["machine"]["keras"] = keras.__version__
-    for key, w in workloads.items():
-        row = results["workloads"][key]
-        _keras_phase(key, w, row, starts[key], repeats, pause=0.0 if smoke else 1.0)
-        print(
-            f"{key}: Keras {row['keras_float32_s']:.3f} s, Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
-            flush=True,
-        )
+    results["machine"]["keras"] = _keras_phase(workloads, results, repeats, smoke)
     results["machine"]["load_average_at_end"] = _load()
     return results
 
@@ -344,7 +383,11 @@ def main(argv=None):
     )
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)")
     parser.add_argument("--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only")
+    parser.add_argument("--keras-worker", nargs="+", metavar="JOB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.keras_worker:
+        _keras_worker(args.keras_worker, args.smoke)
+        return 0
     results = run(smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only)
     out = args.out or (HERE / ("results-smoke.json" if args.smoke else "results.json"))
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -20,23 +20,37 @@ never imports TensorFlow, Keras, matplotlib or scikit-learn; the modules that
 use them import them when called.
 """
 
+import importlib
+
 from . import (
     activations,
     callbacks,
-    datasets,
-    gradcheck,
     initializers,
     layers,
-    linear,
     losses,
     metrics,
-    model_selection,
     optimizers,
-    plotting,
     regularizers,
 )
-from .linear import LeastSquares, Perceptron
 from .models import History, Sequential
+
+# Imported on first use, to keep `import mlpabc` light: the data sets, plots, linear
+# models, model selection and gradient checking are not needed to build and train a model.
+_LAZY_MODULES = ("datasets", "gradcheck", "linear", "model_selection", "plotting")
+_LAZY_NAMES = {"Perceptron": "linear", "LeastSquares": "linear"}
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'mlpabc' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
+
 
 __version__ = "0.1.0"
 

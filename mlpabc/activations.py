@@ -87,6 +87,11 @@ def _check_axis(axis, owner):
     return check_int(axis, "axis", owner)
 
 
+def _check_axis_of(axis, x, owner):
+    """``axis`` must be an axis of ``x``: an integer in [-x.ndim, x.ndim - 1]."""
+    return check_int(axis, "axis", owner, minimum=-x.ndim, maximum=x.ndim - 1)
+
+
 # -- sigmoid ----------------------------------------------------------------------------------
 
 
@@ -344,8 +349,8 @@ def softmax(x, axis=-1):
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
-    axis = _check_axis(axis, "softmax")
-    return _softmax(_as_float(x, "softmax"), axis)
+    x = _as_float(x, "softmax")
+    return _softmax(x, _check_axis_of(axis, x, "softmax"))
 
 
 def _softmax(x, axis):
@@ -712,7 +717,9 @@ class Softmax(Activation):
         self.axis = _check_axis(axis, "Softmax")
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "Softmax"))
+        z = _as_float(z, "Softmax")
+        _check_axis_of(self.axis, z, "Softmax")
+        return self._forward(z)
 
     def _forward(self, z):
         return _softmax(z, self.axis)

@@ -86,7 +86,7 @@ class Callback:
         """Called at the start of epoch ``epoch`` (0-based)."""
 
     def on_epoch_end(self, epoch, logs=None):
-        """Called at the end of epoch ``epoch`` with its ``logs`` (loss, metrics, val_...)."""
+        """Called at the end of epoch ``epoch`` with its ``logs`` (loss, metrics, ``val_*``)."""
 
     def on_train_batch_begin(self, batch, logs=None):
         """Called before training step ``batch`` (0-based within the epoch)."""

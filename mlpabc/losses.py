@@ -555,9 +555,11 @@ class Loss:
     times on data it has already checked, validates the targets once with
     :meth:`check_targets` and then calls the unchecked internal methods
     ``_value(y_true, y_pred)``, ``_gradient(y_true, y_pred)``,
-    ``_value_from_logits(y_true, z)`` and ``_gradient_from_logits(y_true, z)``:
-    they expect ``y_true`` exactly as :meth:`check_targets` returns it and
-    ``y_pred`` of the shape it was given.
+    ``_value_from_logits(y_true, z)`` and ``_gradient_from_logits(y_true, z)``
+    (and ``_value_and_gradient`` and ``_value_and_gradient_from_logits``,
+    which compute the two at once, sharing what they have in common, with
+    the same numbers): they expect ``y_true`` exactly as :meth:`check_targets`
+    returns it and ``y_pred`` of the shape it was given.
 
     Attributes
     ----------

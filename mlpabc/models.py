@@ -30,6 +30,7 @@ import math
 import numbers
 import operator
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -123,12 +124,10 @@ class Sequential:
 
     Attributes
     ----------
-    layers : list of Layer
-        The layers (without the ``Input``).
     optimizer, loss, compiled_metrics
         Set by :meth:`compile`.
-    history : History or None
-        The :class:`History` of the last :meth:`fit`.
+    history : mlpabc.models.History or None
+        The history of the last :meth:`fit`.
     stop_training : bool
         A callback sets it to ``True`` to end ``fit`` after the current epoch.
 
@@ -495,11 +494,7 @@ class Sequential:
 
     def _architecture(self) -> list:
         """Layer types and weight shapes: what a weights file must agree with."""
-        sig = [f"input {self._input_shape}"]
-        for layer in self._layers:
-            parts = [f"{n} {tuple(w.shape)}" for n, w in zip(layer.weight_names, layer.weights)]
-            sig.append(f"{type(layer).__name__}: " + (", ".join(parts) or "no weights"))
-        return sig
+        return [f"input {self._input_shape}"] + [_layer_signature(layer) for layer in self._layers]
 
     def save_weights(self, filepath) -> None:
         """Write all weights to ``filepath`` (numpy's ``.npz`` format), exactly that path.
@@ -545,15 +540,15 @@ class Sequential:
             )
         try:
             data = np.load(filepath, allow_pickle=False)
+            if isinstance(data, np.lib.npyio.NpzFile):
+                with data:
+                    files = dict(data)
+            else:
+                files = {}
         except FileNotFoundError:
             raise
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:  # damaged, not a .npz
             raise ValueError(f"{owner} cannot read {filepath!r} as a weights file: {err}") from None
-        if isinstance(data, np.lib.npyio.NpzFile):
-            with data:
-                files = dict(data)
-        else:
-            files = {}
         if "__architecture__" not in files or "__format__" not in files:
             raise ValueError(
                 f"{owner}: {filepath!r} is not a file written by Sequential.save_weights."
@@ -988,8 +983,8 @@ class Sequential:
                     else:
                         value = step(xs[start : start + batch_size], ys[start : start + batch_size])
                     if not isfinite(value):
-                        guard.recover(weights)
-                        self._warn_divergence(value, epoch, epochs, i, len(starts))
+                        restored = guard.recover(weights)
+                        self._warn_divergence(value, epoch, epochs, i, len(starts), restored)
                         break
                     total += value * sizes[i]
                     count += sizes[i]
@@ -1025,17 +1020,20 @@ class Sequential:
         cbs.on_train_end({})
         return history
 
-    def _warn_divergence(self, value, epoch, epochs, step, steps):
+    def _warn_divergence(self, value, epoch, epochs, step, steps, restored=False):
         lr = ""
         try:
             lr = f" (it is {self.optimizer.current_learning_rate():g} now)"
         except Exception:  # noqa: BLE001 - the warning must not fail
             pass
+        if restored:  # the last update had made the weights themselves infinite
+            kept = "those at the start of that epoch (the update before had overflowed)"
+        else:
+            kept = "those after the last step with a finite loss"
         warnings.warn(
             f"Training diverged: the loss became {value} at epoch {epoch + 1}/{epochs}, batch "
-            f"{step + 1}/{steps}. Training stopped there; the weights are those after the last "
-            f"step with a finite loss, and the history holds the complete epochs only. Try a "
-            f"smaller learning rate{lr}.",
+            f"{step + 1}/{steps}. Training stopped there; the weights are {kept}, and the "
+            f"history holds the complete epochs only. Try a smaller learning rate{lr}.",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -1221,6 +1219,18 @@ class Sequential:
         return f"<Sequential name={self.name!r} layers=[{inner}] built={self.built}>"
 
 
+def _layer_signature(layer) -> str:
+    """A layer's type and weight shapes (not its generated name): what a weights file records.
+
+    A block of layers (``Residual``) lists its inner layers' signatures.
+    """
+    inner = getattr(layer, "layers", None)
+    if isinstance(inner, list) and all(isinstance(lay, Layer) for lay in inner):
+        return f"{type(layer).__name__}: [" + "; ".join(_layer_signature(lay) for lay in inner) + "]"
+    parts = [f"{n} {tuple(w.shape)}" for n, w in zip(layer.weight_names, layer.weights)]
+    return f"{type(layer).__name__}: " + (", ".join(parts) or "no weights")
+
+
 def _defined_in(cls, name):
     """The class in ``cls``'s MRO whose body defines ``name``."""
     return next(c for c in cls.__mro__ if name in vars(c))
@@ -1335,11 +1345,16 @@ class _FiniteGuard:
         self.restore(weights)
         return False
 
-    def recover(self, weights) -> None:
-        """After a non-finite loss: keep the weights if finite, else restore the fallback."""
+    def recover(self, weights) -> bool:
+        """After a non-finite loss: keep the weights if finite, else restore the fallback.
+
+        Returns whether the fallback (the weights at the start of the epoch) was restored.
+        """
         self._copy(self._spare_views, weights)
-        if not self._finite(self._spare):
-            self.restore(weights)
+        if self._finite(self._spare):
+            return False
+        self.restore(weights)
+        return True
 
     def restore(self, weights) -> None:
         self._copy(weights, self._views)

@@ -18,8 +18,10 @@ def test_import_does_not_load_heavy_modules():
 
 
 def test_import_is_quick():
+    # CPU time of the import (process_time), not wall time: other tests running in parallel
+    # slow the wall clock down but not the work the import itself does.
     best = min(
-        float(_run("import time; t = time.perf_counter(); import mlpabc; print(time.perf_counter() - t)"))
-        for _ in range(3)
+        float(_run("import time; t = time.process_time(); import mlpabc; print(time.process_time() - t)"))
+        for _ in range(5)
     )
-    assert best < 0.3, f"import mlpabc took {best:.3f} s"
+    assert best < 0.3, f"import mlpabc took {best:.3f} s of CPU time"

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .._validation import check_float, describe
-from .base import Layer
+from .base import Layer, _no_forward_error
 from .core import _check_name, _input_error
 
 __all__ = ["LeakyReLU", "PReLU"]
@@ -57,6 +57,7 @@ class LeakyReLU(Layer):
         super().__init__(name=_check_name(name, "LeakyReLU"))
         self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU", low=0)
         self._alpha = float(np.float32(self.negative_slope))  # Keras's float32-rounded slope
+        self._x = None  # the input of the last forward pass
 
     def forward(self, x, training=False):
         x = np.asarray(x, dtype=self.dtype)
@@ -64,6 +65,8 @@ class LeakyReLU(Layer):
         return np.where(x > 0, x, self._alpha * x)
 
     def backward(self, dy):
+        if self._x is None:
+            raise _no_forward_error(self)
         return np.where(self._x > 0, dy, self._alpha * dy)
 
     def __repr__(self) -> str:
@@ -120,6 +123,7 @@ class PReLU(Layer):
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
         self.shared_axes = _check_axes(shared_axes)
+        self._x = self._r = None  # the input of the last forward pass and relu(-x)
 
     def build(self, input_shape, rng, dtype=np.float64) -> None:
         super().build(input_shape, rng, dtype)
@@ -145,6 +149,8 @@ class PReLU(Layer):
         return np.maximum(x, 0.0) - self.params["alpha"] * r
 
     def backward(self, dy):
+        if self._x is None:
+            raise _no_forward_error(self)
         x, alpha = self._x, self.params["alpha"]
         # d/dx: 1 where x > 0, alpha where x < 0, 0 at x = 0 (TensorFlow's relu'(0) = 0).
         dx = np.where(x > 0, dy, 0.0) + np.where(x < 0, alpha * dy, 0.0)

@@ -44,6 +44,14 @@ def _snake(name: str) -> str:
     return "".join(out)
 
 
+def _no_forward_error(layer) -> RuntimeError:
+    """The error for ``backward`` called before any ``forward``."""
+    return RuntimeError(
+        f"{type(layer).__name__} {layer.name!r} has no forward pass to differentiate: call "
+        f"forward(x, training=True) before backward(dy)."
+    )
+
+
 class Layer:
     """Base class of all layers.
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from .._validation import check_bool, check_int, describe
-from .base import Layer
+from .base import Layer, _no_forward_error
 
 __all__ = ["Activation", "Dense", "Input", "InputLayer"]
 
@@ -33,6 +33,21 @@ def _check_name(name, owner):
         f"The 'name' argument of {owner} must be a non-empty string or None. "
         f"Got {describe(name)} instead."
     )
+
+
+def _checked_gradient(layer, d, name, method):
+    """``d`` (dL/d output or dL/dz), refused unless it has the shape of the last forward's output."""
+    if layer.logits is None:
+        raise _no_forward_error(layer)
+    if type(d) is not np.ndarray:
+        d = np.asarray(d, dtype=layer.dtype)
+    if d.shape != layer.logits.shape:
+        raise ValueError(
+            f"The {name!r} argument of {type(layer).__name__}.{method} must have shape "
+            f"{layer.logits.shape}, the shape of the layer's output in its last forward pass. "
+            f"Got {describe(d)} instead."
+        )
+    return d
 
 
 def _input_error(layer, x):
@@ -289,12 +304,15 @@ class Dense(Layer):
         return z
 
     def backward(self, dy):
+        dy = _checked_gradient(self, dy, "dy", "backward")
+        if self._a is None:  # a training step that stopped at the logits did not keep G(z)
+            self._a = self.activation._forward(self.logits)
         dz = self.activation.backward(self.logits, self._a, dy)  # delta = dL/dz
         return self.backward_from_logits(dz)
 
     def backward_from_logits(self, dz):
         r"""Given :math:`\delta = \partial L/\partial Z`, fill ``grads``; return dL/dX."""
-        return self._backward(dz)
+        return self._backward(_checked_gradient(self, dz, "dz", "backward_from_logits"))
 
     def _backward(self, dz, input_gradient=True):
         # backward_from_logits; input_gradient=False skips dL/dX (a matrix product) for a
@@ -379,11 +397,12 @@ class Activation(Layer):
         return a
 
     def backward(self, dy):
+        dy = _checked_gradient(self, dy, "dy", "backward")
         return self.activation.backward(self.logits, self._a, dy)
 
     def backward_from_logits(self, dz):
         """The input *is* the logits: dL/dX = dL/dZ."""
-        return dz
+        return _checked_gradient(self, dz, "dz", "backward_from_logits")
 
     def __repr__(self) -> str:
         return f"<Activation name={self.name!r} activation={self.output_activation!r}>"

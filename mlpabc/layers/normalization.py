@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .._validation import check_bool, check_float, describe
-from .base import Layer
+from .base import Layer, _no_forward_error
 from .core import _check_name, _input_error
 
 __all__ = ["BatchNormalization"]
@@ -133,6 +133,7 @@ class BatchNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self._x_hat = None  # the normalised input of the last forward pass
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
 
@@ -183,6 +184,8 @@ class BatchNormalization(Layer):
         return y
 
     def backward(self, dy):
+        if self._x_hat is None:
+            raise _no_forward_error(self)
         x_hat, inv, axes = self._x_hat, self._inv, self._axes
         g = dy * self.params["gamma"] if self.scale else dy  # dL/dx_hat
         if self._training:  # through mu and sigma^2 as well
