@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._config import Configurable
 from ._registry import Registry
 from ._validation import check_array, check_float, check_int, describe
 
@@ -430,7 +431,7 @@ def linear_derivative(x):
 # -- classes ----------------------------------------------------------------------------------
 
 
-class Activation:
+class Activation(Configurable):
     r"""Base class: an activation :math:`a = G(z)` with its derivative.
 
     Subclasses set ``name`` (Keras's name) and implement :meth:`__call__` and
@@ -484,19 +485,6 @@ class Activation:
         """
         return da * self.derivative(z)
 
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict (empty when there are none)."""
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(sorted(self.get_config().items()))))
 
 
 @ACTIVATIONS.register("sigmoid")

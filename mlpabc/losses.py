@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._config import Configurable
 from ._registry import Registry
 from ._validation import check_array, check_bool, check_float, describe
 
@@ -546,7 +547,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 # -- classes --------------------------------------------------------------------------------
 
 
-class Loss:
+class Loss(Configurable):
     r"""Base class: a loss reduced to one number, with its gradient.
 
     Public methods check their inputs (finite numbers, matching shapes,
@@ -627,19 +628,6 @@ class Loss:
             y = y.reshape(shape)
         return y
 
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict."""
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(sorted(self.get_config().items()))))
 
     # -- internal: subclasses provide these (no checks) -----------------------------------
     def _per_sample(self, y_true, y_pred) -> np.ndarray:
