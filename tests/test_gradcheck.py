@@ -315,7 +315,12 @@ def test_check_model_needs_the_model_contract():
 
 
 def test_check_model_with_sequential():
-    model = Sequential([Input((3,)), Dense(4, activation="tanh"), Dense(2, activation="softmax")])
+    # Seeded: about 3% of random initialisations put some gradient entry near 1e-6, where the
+    # rounding noise of the finite difference (~1e-10 absolute) alone gives relative errors
+    # ~1e-5 (measured over 300 seeds); the check itself is what is tested here.
+    model = Sequential(
+        [Input((3,)), Dense(4, activation="tanh"), Dense(2, activation="softmax")], seed=0
+    )
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     x = np.random.default_rng(8).normal(size=(5, 3))
     y = np.eye(2)[[0, 1, 1, 0, 1]]

@@ -90,13 +90,19 @@ def test_math_is_typeset_offline(rendered):
         if 'class="math' in source:
             with_math += 1
             assert "<mjx-container" in dom, f"{page.name}: math was not typeset (MathJax did not load offline?)"
-            assert "mjx-merror" not in dom, f"{page.name}: MathJax reports an error in a formula"
+            assert "<mjx-merror" not in dom, f"{page.name}: MathJax reports an error in a formula"
     assert with_math > 0, "no page with math was found"
+
+
+_DOCTEST = re.compile(r'<div class="doctest[^"]*">.*?</pre>', re.S)
 
 
 def test_no_page_shows_an_error(rendered):
     for page, dom in rendered.items():
-        assert "Traceback (most recent call last)" not in dom, f"{page.name} shows a traceback"
+        # The API reference's doctest examples show the expected error of a misspelt name on
+        # purpose; everything else (notebook outputs above all) must be free of tracebacks.
+        text = _DOCTEST.sub("", dom)
+        assert "Traceback (most recent call last)" not in text, f"{page.name} shows a traceback"
         assert 'class="output stderr"' not in dom, f"{page.name} shows stderr output"
         assert "output traceback" not in dom, f"{page.name} shows an error output"
 
@@ -126,7 +132,9 @@ def test_internal_links_resolve():
                 broken.append(f"{page.name}: {href}")
                 continue
             if parts.fragment and target.suffix == ".html":
-                ids = parsed.setdefault(target, _parse(target).ids)
+                if target not in parsed:  # (not setdefault: it would parse on every link)
+                    parsed[target] = _parse(target).ids
+                ids = parsed[target]
                 if unquote(parts.fragment) not in ids:
                     broken.append(f"{page.name}: {href} (no such anchor)")
     assert not broken, "broken internal links:\n" + "\n".join(broken)
