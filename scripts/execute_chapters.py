@@ -10,8 +10,11 @@ project's settings from ``<env>/etc/ipython/ipython_kernel_config.py``
 (installed by ``make``): TensorFlow's C++ log lines never reach the outputs.
 Each chapter runs with ``chapters/`` as its working directory. The stored
 notebook keeps only what nbval compares and the website shows: outputs and
-execution counts (no timing metadata), so re-executing an unchanged chapter
-leaves git with nothing to commit.
+execution counts (no timing metadata), and consecutive pieces of one stream
+are joined into one output (how the kernel happened to split a cell's prints
+depends on timing), so re-executing an unchanged chapter leaves git with
+nothing to commit. What the kernels write to their own stderr (TensorFlow's
+start-up lines, for instance) goes to ``_build/execute/<chapter>.log``.
 """
 
 from __future__ import annotations
@@ -27,12 +30,29 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
+LOGS = ROOT / "_build" / "execute"
 
 
 def chapter_paths() -> list[Path]:
     """Every notebook of the book: the numbered chapters, then the appendices."""
     paths = sorted(CHAPTERS.glob("*.ipynb"))
     return [p for p in paths if p.name[:2].isdigit()] + [p for p in paths if not p.name[:2].isdigit()]
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout or stderr) into one."""
+    joined = []
+    for out in outputs:
+        if (
+            out.get("output_type") == "stream"
+            and joined
+            and joined[-1].get("output_type") == "stream"
+            and joined[-1].get("name") == out.get("name")
+        ):
+            joined[-1]["text"] += out["text"]
+        else:
+            joined.append(out)
+    return joined
 
 
 def execute(path: Path, timeout: int) -> float:
@@ -50,9 +70,19 @@ def execute(path: Path, timeout: int) -> float:
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
+    LOGS.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    client.execute()
+    log_path = LOGS / f"{path.stem}.log"
+    try:
+        with open(log_path, "w", encoding="utf-8") as log:
+            client.execute(stderr=log)  # the kernel process's own stderr, not the cells' outputs
+    except Exception:
+        print(f"{path.name} failed; its kernel's own stderr is in {log_path}", file=sys.stderr)
+        raise
     elapsed = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
     lang = nb.metadata.get("language_info", {})
     nb.metadata["language_info"] = {k: lang[k] for k in ("name", "pygments_lexer") if k in lang}

@@ -18,6 +18,7 @@ NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))            # chapters an
 CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]           # numbered chapters
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/|site-packages|\.venv/)")
 PLOT_SEMICOLON = re.compile(r"^\s*(plt|ax\w*|fig\w*)\.\w+\(.*\);\s*$", re.M)
+TIMING = re.compile(r"\d\s*(ms|µs|us)\b|\bs/it\b|\bit/s\b|\bETA\b|/step\b|Wall time|CPU times")  # timers, progress bars
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+)\.(\d+)", re.M)
 
 
@@ -80,6 +81,34 @@ def test_outputs_hold_no_noise(path):
         assert not PLOT_SEMICOLON.search(_source(cell)), (
             f"{path.name} cell {i}: a plot line ends in ';' (nbval ignores it: end the cell with plt.show())"
         )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_compare_every_output_and_store_no_timing(path):
+    """Times differ from run to run: a chapter keeps them out of its outputs instead of
+    hiding a cell from nbval. (Only the appendix on speed shows stored benchmark results.)"""
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        assert "nbval-ignore-output" not in tags and "nbval-skip" not in tags, (
+            f"{path.name} cell {i}: nbval would not compare this cell"
+        )
+        for out in cell.get("outputs", []):
+            match = TIMING.search(_text(out))
+            assert not match, f"{path.name} cell {i}: a timing in the output ({match.group(0)!r})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_streams_are_stored_as_scripts_execute_chapters_writes_them(path):
+    """One output per stream and cell: how a kernel splits prints depends on timing."""
+    for i, cell in enumerate(_cells(path)):
+        outs = cell.get("outputs", []) if cell["cell_type"] == "code" else []
+        for a, b in zip(outs, outs[1:]):
+            assert not (a.get("output_type") == b.get("output_type") == "stream"
+                        and a.get("name") == b.get("name")), (
+                f"{path.name} cell {i}: a stream split in two: re-execute with `make execute`"
+            )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
