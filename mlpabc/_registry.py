@@ -53,3 +53,29 @@ class Registry:
             return self._items[name.lower()]
         except KeyError:
             raise unknown_name_error(self.kind, name, self._items) from None
+
+    def resolve(self, identifier, base: type, functions=None, abstract=()):
+        """The instance ``identifier`` stands for, or ``None`` if it stands for none.
+
+        The common part of every ``get()``: an instance of ``base`` is returned
+        as it is; a name is looked up (a helpful ``ValueError`` if unknown) and
+        its class called; a concrete subclass of ``base`` (not ``base`` itself
+        nor one of ``abstract``) is called; a function listed in ``functions``
+        (function -> class) gives its class's instance. On ``None`` the caller
+        raises its own ``TypeError``, which says what its ``get`` accepts.
+        """
+        if isinstance(identifier, base):
+            return identifier
+        if isinstance(identifier, str):
+            return self.lookup(identifier)()
+        if isinstance(identifier, type):
+            concrete = issubclass(identifier, base) and identifier is not base
+            return identifier() if concrete and identifier not in abstract else None
+        if functions:
+            try:
+                cls = functions.get(identifier)
+            except TypeError:  # unhashable
+                cls = None
+            if cls is not None:
+                return cls()
+        return None

@@ -812,18 +812,9 @@ def get(identifier):
     """
     if identifier is None:
         return Linear()
-    if isinstance(identifier, Activation):
-        return identifier
-    if isinstance(identifier, str):
-        return ACTIVATIONS.lookup(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Activation):
-        return identifier()
-    try:
-        cls = _FUNCTION_TO_CLASS.get(identifier)
-    except TypeError:  # unhashable
-        cls = None
-    if cls is not None:
-        return cls()
+    activation = ACTIVATIONS.resolve(identifier, Activation, _FUNCTION_TO_CLASS)
+    if activation is not None:
+        return activation
     raise TypeError(
         "The 'activation' argument must be None, a name (one of "
         + ", ".join(repr(n) for n in names())

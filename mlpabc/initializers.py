@@ -661,16 +661,11 @@ def get(identifier) -> Initializer:
     ...
     ValueError: Unknown initializer 'zero'. Valid names are: 'constant', ... Did you mean 'zeros'?
     """
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        return INITIALIZERS.lookup(identifier)()
-    if (
-        isinstance(identifier, type)
-        and issubclass(identifier, Initializer)
-        and identifier not in (Initializer, _RandomInitializer, _FixedVarianceScaling)
-    ):
-        return identifier()
+    initializer = INITIALIZERS.resolve(
+        identifier, Initializer, abstract=(_RandomInitializer, _FixedVarianceScaling)
+    )
+    if initializer is not None:
+        return initializer
     raise TypeError(
         "The initializer identifier must be a name ("
         + ", ".join(repr(n) for n in INITIALIZERS.names())

@@ -1137,18 +1137,9 @@ def get(identifier) -> Loss:
     >>> get(binary_crossentropy)
     BinaryCrossentropy(from_logits=False, label_smoothing=0.0)
     """
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        return LOSSES.lookup(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    try:
-        cls = _FUNCTION_TO_CLASS.get(identifier)
-    except TypeError:  # unhashable
-        cls = None
-    if cls is not None:
-        return cls()
+    loss = LOSSES.resolve(identifier, Loss, _FUNCTION_TO_CLASS)
+    if loss is not None:
+        return loss
     if identifier is None:
         got = "None: a loss is required"
     elif callable(identifier) and hasattr(identifier, "__name__"):

@@ -272,19 +272,17 @@ def get(identifier):
     >>> get(None) is None
     True
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier.lower() == "l1_l2":
-            raise ValueError(
-                "Unknown regularizer 'l1_l2' (Keras 3 refuses it as well, although its docstring "
-                "promises L1L2(0.01, 0.01)). Use L1L2(l1=0.01, l2=0.01) for both penalties; "
-                "the name 'l1l2' means L1L2(l1=0.0, l2=0.0), no penalty."
-            )
-        return REGULARIZERS.lookup(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        if identifier is not Regularizer:
-            return identifier()
+    if identifier is None:
+        return None
+    if isinstance(identifier, str) and identifier.lower() == "l1_l2":
+        raise ValueError(
+            "Unknown regularizer 'l1_l2' (Keras 3 refuses it as well, although its docstring "
+            "promises L1L2(0.01, 0.01)). Use L1L2(l1=0.01, l2=0.01) for both penalties; "
+            "the name 'l1l2' means L1L2(l1=0.0, l2=0.0), no penalty."
+        )
+    regularizer = REGULARIZERS.resolve(identifier, Regularizer)
+    if regularizer is not None:
+        return regularizer
     raise TypeError(
         "The regularizer identifier must be None, a name ("
         + ", ".join(repr(n) for n in REGULARIZERS.names())

@@ -77,13 +77,9 @@ def get(identifier) -> Optimizer:
     ...
     ValueError: Unknown optimizer 'adma'. Valid names are: 'adagrad', ... Did you mean 'adam'?
     """
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        return OPTIMIZERS.lookup(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        if identifier is not Optimizer:
-            return identifier()
+    optimizer = OPTIMIZERS.resolve(identifier, Optimizer)
+    if optimizer is not None:
+        return optimizer
     raise TypeError(
         "The 'optimizer' identifier must be a name ("
         + ", ".join(repr(n) for n in OPTIMIZERS.names())
