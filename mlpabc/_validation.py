@@ -27,6 +27,7 @@ __all__ = [
     "check_same_length",
     "describe",
     "unknown_name_error",
+    "write_weights",
 ]
 
 
@@ -210,3 +211,41 @@ def check_same_length(x, y, owner, names=("x", "y")):
             f"The {names[0]!r} and {names[1]!r} arguments of {owner} must have the same number "
             f"of samples (rows). Got {len(x)} rows in {names[0]!r} and {len(y)} in {names[1]!r}."
         )
+
+
+def write_weights(own, names, weights, owner, expected, hint=""):
+    """Check ``weights`` against the arrays ``own`` (named ``names``), then copy them in.
+
+    Everything is checked (a list, the count, each array's numbers and shape)
+    before anything is written, so on an error the owner is left as it was.
+    The arrays are written in place, so optimizers keep tracking them.
+    ``expected`` describes the list in the count error, after "a list of N
+    arrays"; ``hint`` follows that error.
+    """
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(
+            f"The 'weights' argument of {owner} must be a list of arrays. "
+            f"Got {describe(weights)} instead."
+        )
+    if len(weights) != len(own):
+        raise ValueError(
+            f"The 'weights' argument of {owner} must be a list of {len(own)} arrays{expected}. "
+            f"Got {len(weights)} arrays instead.{hint}"
+        )
+    new = []
+    for i, (name, w, v) in enumerate(zip(names, own, weights)):
+        try:
+            v = np.asarray(v, dtype=w.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The 'weights' argument of {owner}: item {i} ({name}) must be an array of "
+                f"numbers. Got {describe(v)} instead."
+            ) from None
+        if v.shape != w.shape:
+            raise ValueError(
+                f"The 'weights' argument of {owner}: item {i} ({name}) must have shape "
+                f"{w.shape}. Got shape {v.shape} instead."
+            )
+        new.append(v)
+    for w, v in zip(own, new):
+        w[...] = v

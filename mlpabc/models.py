@@ -43,6 +43,7 @@ from ._validation import (
     check_kwargs,
     check_same_length,
     describe,
+    write_weights,
 )
 from .callbacks import CallbackList, History, ProgbarLogger, _check_callbacks
 from .layers.base import Layer, _auto_name
@@ -378,38 +379,9 @@ class Sequential:
         anything changes, so on an error the model is left as it was. The
         arrays are written in place: an optimizer keeps its state.
         """
-        owner = "Sequential.set_weights"
-        own = self.weights
-        if not isinstance(weights, (list, tuple)):
-            raise TypeError(
-                f"The 'weights' argument of {owner} must be a list of arrays. "
-                f"Got {describe(weights)} instead."
-            )
-        if len(weights) != len(own):
-            hint = "" if self.built else " The model is not built yet: build it first."
-            raise ValueError(
-                f"The 'weights' argument of {owner} must be a list of {len(own)} arrays, one per "
-                f"weight of model {self.name!r} ({self._weight_listing()}). Got {len(weights)} "
-                f"arrays instead.{hint}"
-            )
-        new = []
-        names = self._weight_names()
-        for i, (name, w, v) in enumerate(zip(names, own, weights)):
-            try:
-                v = np.asarray(v, dtype=w.dtype)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"The 'weights' argument of {owner}: item {i} ({name}) must be an array of "
-                    f"numbers. Got {describe(v)} instead."
-                ) from None
-            if v.shape != w.shape:
-                raise ValueError(
-                    f"The 'weights' argument of {owner}: item {i} ({name}) must have shape "
-                    f"{w.shape}. Got shape {v.shape} instead."
-                )
-            new.append(v)
-        for w, v in zip(own, new):
-            w[...] = v
+        hint = "" if self.built else " The model is not built yet: build it first."
+        write_weights(self.weights, self._weight_names(), weights, "Sequential.set_weights",
+                      f", one per weight of model {self.name!r} ({self._weight_listing()})", hint)  # fmt: skip
 
     def _weight_names(self) -> list:
         return [f"{layer.name}/{n}" for layer in self._layers for n in layer.weight_names]

@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from .._validation import check_array, check_bool, describe
+from .._validation import check_array, check_bool, describe, write_weights
 
 _COUNTERS: dict[str, itertools.count] = {}
 
@@ -126,37 +126,12 @@ class Layer:
     def set_weights(self, weights) -> None:
         """Copy ``weights`` (a list in :meth:`get_weights` order) into the layer.
 
-        The arrays are written in place, so optimizers keep tracking them.
+        Everything is checked before anything changes. The arrays are written
+        in place, so optimizers keep tracking them.
         """
-        own = self.weights
         names = self.weight_names
-        if not isinstance(weights, (list, tuple)):
-            raise TypeError(
-                f"The 'weights' argument of {self.name}.set_weights must be a list of arrays. "
-                f"Got {describe(weights)} instead."
-            )
-        if len(weights) != len(own):
-            raise ValueError(
-                f"The 'weights' argument of {self.name}.set_weights must be a list of "
-                f"{len(own)} arrays ({', '.join(names) or 'none'}). Got {len(weights)} arrays instead."
-            )
-        new = []
-        for i, (name, w, v) in enumerate(zip(names, own, weights)):
-            try:
-                v = np.asarray(v, dtype=w.dtype)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"The 'weights' argument of {self.name}.set_weights: item {i} ({name}) must be "
-                    f"an array of numbers. Got {describe(v)} instead."
-                ) from None
-            if v.shape != w.shape:
-                raise ValueError(
-                    f"The 'weights' argument of {self.name}.set_weights has the wrong shape "
-                    f"for {name!r}: expected {w.shape}, got {v.shape}."
-                )
-            new.append(v)
-        for w, v in zip(own, new):
-            w[...] = v
+        write_weights(self.weights, names, weights, f"{self.name}.set_weights",
+                      f" ({', '.join(names) or 'none'})")  # fmt: skip
 
     def count_params(self) -> int:
         """Number of scalars in all weights (trainable and not), as Keras counts."""
