@@ -5,11 +5,14 @@ Every chapter's exercises follow one pattern:
 * a markdown cell whose heading is ``### Exercise N.k: title`` states the task;
 * one or more code cells tagged ``solution`` hold the reference solution;
 * one or more code cells tagged ``check`` print the graded answer; their stored
-  output is the reference nbval compares.
+  output is the reference nbval compares;
+* a markdown cell tagged ``solution`` after them, if any, holds a model answer to the
+  exercise's "explain why" part.
 
 :func:`release` writes a student notebook in which every solution cell is
-replaced by a stub that raises :class:`NotImplementedError` with a hint; every
-other cell and every stored output is kept. :func:`grade` re-runs a completed
+replaced by a stub that raises :class:`NotImplementedError` with a hint, and every
+model answer by a line inviting the student's own; every other cell and every
+stored output is kept. :func:`grade` re-runs a completed
 notebook with strict nbval (the project's sanitize rules and kernel settings),
 maps every failing cell to its exercise and reports a score.
 
@@ -161,6 +164,10 @@ def exercises(notebook) -> list[Exercise]:
     return found
 
 
+#: What a markdown cell tagged ``solution`` (a model answer) becomes in a student notebook.
+MODEL_ANSWER_STUB = "*Model answer removed from the student notebook: write your own explanation here.*"
+
+
 def _stub(exercise: Exercise) -> str:
     wanted = [n for n in exercise.defines if not n.startswith("_")]
     what = ", ".join(f"`{n}`" for n in wanted) if wanted else "the names the check cells use"
@@ -176,7 +183,8 @@ def release(notebooks, out) -> list[Path]:
 
     Every solution cell keeps its tags, its stored outputs and its execution
     count; only its code is replaced by a stub that raises
-    ``NotImplementedError`` with a hint. Every other cell is kept as is. The
+    ``NotImplementedError`` with a hint; a markdown cell tagged ``solution`` (a
+    model answer) is replaced by :data:`MODEL_ANSWER_STUB`. Every other cell is kept as is. The
     folder also receives the sanitize rules, a ``pytest.ini`` and a
     ``conftest.py``, so that a plain ``pytest --nbval`` there grades with the
     course's settings.
@@ -199,6 +207,9 @@ def release(notebooks, out) -> list[Path]:
         stubs = {i: ex for ex in found for i in ex.solution_cells}
         code_index = -1
         for cell in student["cells"]:
+            if cell["cell_type"] == "markdown" and "solution" in _tags(cell):
+                cell["source"] = MODEL_ANSWER_STUB      # a model answer to an "explain why"
+                continue
             if cell["cell_type"] != "code":
                 continue
             code_index += 1
