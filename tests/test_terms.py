@@ -6,7 +6,8 @@ links a term with ``{term}`...``` and, at the term's first use in that chapter, 
 Chinese form in parentheses right after it. These tests check that
 
 * every ``{term}`` reference names a glossary entry;
-* the first reference to a term in each chapter is followed by its Chinese form;
+* the first reference to a term in each chapter is followed by its Chinese form, and that
+  form is the glossary's first one (the sources' own), aliases only beside it;
 * every Chinese form written after a glossary term (linked or not) is the glossary's form
   or one of its aliases, so one concept has one Chinese term across the book;
 * the English spelling of terms with ``-isation`` follows the glossary's (British) spelling.
@@ -116,8 +117,12 @@ def test_first_use_of_a_term_gives_its_chinese_form(path):
             continue
         seen.add(name)
         paren = PAREN.match(text[match.end():])
-        if not (paren and _chinese_forms(paren.group(1) or paren.group(2) or "")):
+        forms = _chinese_forms(paren.group(1) or paren.group(2) or "") if paren else []
+        primary = entries[name][0]
+        if not forms:
             missing.append(match.group(1))
+        elif CJK.search(primary) and primary not in forms:
+            missing.append(f"{match.group(1)} ({'、'.join(forms)}: the glossary's first form is {primary})")
     assert not missing, f"{path.name}: first use without its Chinese form in parentheses: {missing}"
 
 
