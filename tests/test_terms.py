@@ -162,3 +162,22 @@ def test_english_spelling_follows_the_glossary(path):
             if re.search(r"\b" + re.escape(american), text):
                 wrong.append(american)
     assert not wrong, f"{path.name}: American spellings of glossary terms: {wrong}"
+
+
+def test_glossary_definitions_do_not_break_into_lists():
+    """A continuation line starting with '+', '-', '*' or '1.' would become a list item."""
+    bad = [
+        line
+        for line in GLOSSARY.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^ +([+\-*]|\d+[.)])(\s|$)", line)
+    ]
+    assert not bad, f"glossary lines that Markdown reads as list items: {bad}"
+
+
+def test_glossary_has_a_letter_bar_with_a_section_per_letter():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    labels = re.findall(r"^\((glossary-[a-z0-9-]+)\)=\n## ", text, re.M)
+    assert len(labels) >= 20
+    bar = next(line for line in text.splitlines() if line.startswith("[0–9]"))
+    for label in labels:
+        assert f"(#{label})" in bar, f"the letter bar does not link to {label}"
