@@ -158,6 +158,12 @@ def test_formulas_code_references_and_numbers_are_kept(page):
 _GENERIC_SUFFIX = re.compile(r"(?:(?<=[A-Za-z])函数|法|模型|架构)$")
 
 
+#: English headwords that also have an everyday or statistical sense, with the Chinese word of
+#: that other sense. "bias" is a neuron's offset (偏置) and also the systematic error of an
+#: estimate, as in Adam's bias correction (偏差修正, the glossary's own term).
+OTHER_SENSES = {"bias": ("偏差",)}
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
@@ -178,6 +184,10 @@ def glossary_terms() -> dict[str, tuple[str, ...]]:
     * For names that Chinese courses write in Latin letters (a one-word headword with a capital,
       such as ReLU, Adam, Transformer; and tanh, softmax, logits), the English name also counts.
     * The translation must contain one of the accepted forms (spaces and case ignored).
+    * :data:`OTHER_SENSES` lists the few headwords whose English word also has a second meaning,
+      and the Chinese word of that meaning, which is then accepted too.
+    * In the glossary page itself, each definition starts with its Chinese term ("激活函数. The
+      nonlinear …"); that label is the headword's, not prose, and is left out of the match.
     """
     text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
     body = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S).group(1)
@@ -189,6 +199,7 @@ def glossary_terms() -> dict[str, tuple[str, ...]]:
         forms = {_squash(main), _squash(_GENERIC_SUFFIX.sub("", main.strip()).strip() or main)}
         if (" " not in headword and re.search(r"[A-Z]", headword)) or headword.lower() in {"tanh", "softmax", "logits"}:
             forms.add(_squash(headword))
+        forms.update(OTHER_SENSES.get(headword, ()))
         terms[headword] = tuple(sorted(forms))
     return terms
 
@@ -227,6 +238,8 @@ def test_glossary_terms_use_the_glossarys_chinese_form(page):
         if not m.string or m.fuzzy:
             continue
         english, chinese = _prose(m.id), _squash(m.string)
+        if page == "chapters/glossary":
+            english = re.sub(r"^[^.\n]{1,40}\.\s", " ", english)  # the definition's Chinese label
         for headword, pattern in patterns:
             if pattern.search(english):
                 english = pattern.sub(" ", english)
