@@ -1,15 +1,25 @@
-"""Link every page of the book to the same page in the other edition.
+"""Link every page of the book to the same page in the other edition; translate toc captions.
 
 The English edition is built into ``_build/html/`` and the Chinese edition (``language =
 "zh_CN"``, translated through the message catalogs in ``locale/``) into ``_build/html/zh/``.
 This extension puts one plain link at the top of every page's body, to the same page in the
 other edition. The link is relative, so it works on any host and offline from ``file://``;
 no JavaScript is involved.
+
+It also translates the captions of the table of contents ("Part I: ..."). sphinx-external-toc
+inserts the toctrees after Sphinx's own translation step has run, so their captions, although
+extracted into the root page's catalog, would otherwise stay English in the Chinese edition.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
+
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
 
 #: Sub-folder of the English edition's output that holds the Chinese edition.
 ZH_FOLDER = "zh"
@@ -52,6 +62,28 @@ def add_edition_link(app, pagename, templatename, context, doctree):
     context["body"] = link + context["body"]
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """Translate toctree captions from the page's catalog (after sphinx-external-toc, 100)."""
+
+    default_priority = 101
+
+    def apply(self, **kwargs):
+        language = self.config.language
+        if not language or language == "en" or not self.config.locale_dirs:
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+        catalog, found = init_locale(dirs, language, domain)
+        if not found:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            translated = catalog.gettext(caption) if caption else None
+            if translated and translated != caption:
+                toctree["caption"] = toctree["rawcaption"] = translated
+
+
 def setup(app):
+    app.add_transform(TranslateTocCaptions)
     app.connect("html-page-context", add_edition_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

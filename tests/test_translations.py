@@ -107,6 +107,18 @@ def test_catalogs_hold_the_messages_of_the_current_english_sources(tmp_path):
     assert not problems, "the catalogs are out of date: run `make translations`\n" + "\n".join(problems)
 
 
+_BLOCK_START = re.compile(r"\s*(?:\d+[.)]\s|[-*+]\s|#{1,6}\s|>\s)")
+
+
+@pytest.mark.parametrize("page", _existing(TRANSLATED_PAGES))
+def test_translations_parse_as_the_text_they_replace(page):
+    """A translation that starts like a list item or heading ("5. 反向传播") parses as a block, and
+    Sphinx then silently keeps the English: escape the marker ("5\\. 反向传播")."""
+    bad = [f"  {_short(m.string, 70)}" for m in _messages(page)
+           if m.string and not m.fuzzy and _BLOCK_START.match(m.string)]
+    assert not bad, f"{page}: translations that would be ignored (escape the leading marker):\n" + "\n".join(bad)
+
+
 # -- what a translation must keep ---------------------------------------------------------------
 
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
