@@ -1,6 +1,8 @@
 # MLP ABC: every command a reader, an instructor or a maintainer needs.
 #
-#   make book    build the website into _build/html (open _build/html/index.html)
+#   make book    build the website into _build/html (open _build/html/index.html);
+#                the Chinese edition (中文版) into _build/html/zh
+#   make translations  after an English edit: re-extract and merge the Chinese catalogs
 #   make test    run every test: package, strict nbval over every chapter,
 #                the book build with warnings as errors, the browser check
 #
@@ -16,7 +18,7 @@ SANITIZE := mlpabc/coursework/nbval_sanitize.cfg
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout 600
 CHAPTERS ?=
 
-.PHONY: help env book test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean
+.PHONY: help env book translations test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean
 
 help:
 	@sed -n '1,12p' Makefile
@@ -34,7 +36,14 @@ env: $(STAMP)
 # -- the website ---------------------------------------------------------------
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
+	$(PY) scripts/zh_edition.py build -W --keep-going
 	@echo "The website is in _build/html: open _build/html/index.html in a browser (it works offline)."
+	@echo "中文版: _build/html/zh/index.html"
+
+# Chinese edition: re-extract the English messages, merge them into locale/zh_CN/LC_MESSAGES/
+# (a changed paragraph becomes fuzzy), and print what is left to translate per page.
+translations: $(STAMP)
+	$(PY) scripts/zh_edition.py translations
 
 # -- tests ---------------------------------------------------------------------
 test: test-package test-chapters test-book test-browser
@@ -48,9 +57,10 @@ test-chapters: $(STAMP)
 test-book: $(STAMP)
 	rm -rf _build/html
 	$(VENV)/bin/jupyter-book build . -W --keep-going --quiet
+	$(PY) scripts/zh_edition.py build -W --keep-going --quiet
 
 test-browser: $(STAMP)
-	$(PY) -m pytest tests/test_website.py -m browser -q
+	$(PY) -m pytest tests/test_website.py tests/test_website_zh.py -m browser -q
 
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)
