@@ -22,7 +22,7 @@ help:
 	@sed -n '1,12p' Makefile
 
 # -- environment -------------------------------------------------------------
-$(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
+$(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py scripts/setup_kernel.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[all]"
@@ -62,8 +62,9 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(PY) -m benchmarks --smoke
 
+# As root (containers, CI, WSL), Jupyter refuses to start without --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab chapters
+	$(VENV)/bin/jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build
