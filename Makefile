@@ -52,6 +52,13 @@ test-book: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest tests/test_website.py -m browser -q
 
+# Slow (minutes, needs the package index), not part of `make test`; CI runs it: the wheel,
+# installed with Keras in a fresh environment outside the checkout, runs three chapters in an
+# empty folder; constraints.txt resolves on every Python the README promises.
+.PHONY: test-portability
+test-portability: $(STAMP)
+	MLPABC_PORTABILITY=1 $(PY) -m pytest tests/test_portability.py -q
+
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)
 	$(PY) scripts/execute_chapters.py $(CHAPTERS)
