@@ -191,3 +191,24 @@ def test_the_built_site_launches_the_configured_repository():
     assert f"https://mybinder.org/v2/gh/{org}/{repo}/{branch}?urlpath=" in html
     assert f"https://colab.research.google.com/github/{org}/{repo}/blob/{branch}/chapters/01_regression.ipynb" in html
     assert f'href="https://github.com/{org}/{repo}"' in html
+
+
+# -- the course's kernel ----------------------------------------------------------------------------
+
+
+def test_make_env_registered_the_course_kernel_for_this_environment():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(install_cell.KERNELSPEC["name"])
+    assert spec.display_name == install_cell.KERNELSPEC["display_name"] == "Python (MLP ABC)"
+    assert spec.language == install_cell.KERNELSPEC["language"]
+    assert Path(spec.argv[0]).parent.parent == Path(sys.prefix), "run `make env` (scripts/setup_kernel.py)"
+    settings = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
+    assert settings.read_text() == (ROOT / "scripts" / "ipython_kernel_config.py").read_text()
+
+
+def test_make_lab_allows_root_and_make_env_registers_the_kernel():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)" in makefile
+    assert "$(PY) scripts/setup_kernel.py" in makefile
+    assert '--name mlpabc --display-name "Python (MLP ABC)"' in (ROOT / "README.md").read_text(encoding="utf-8")
