@@ -24,7 +24,7 @@ help:
 	@sed -n '1,12p' Makefile
 
 # -- environment -------------------------------------------------------------
-$(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
+$(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py scripts/setup_kernel.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[all]"
@@ -62,6 +62,13 @@ test-book: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest tests/test_website.py tests/test_website_zh.py -m browser -q
 
+# Slow (minutes, needs the package index), not part of `make test`; CI runs it: the wheel,
+# installed with Keras in a fresh environment outside the checkout, runs three chapters in an
+# empty folder; constraints.txt resolves on every Python the README promises.
+.PHONY: test-portability
+test-portability: $(STAMP)
+	MLPABC_PORTABILITY=1 $(PY) -m pytest tests/test_portability.py -q
+
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)
 	$(PY) scripts/execute_chapters.py $(CHAPTERS)
@@ -72,8 +79,9 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(PY) -m benchmarks --smoke
 
+# As root (containers, CI, WSL), Jupyter refuses to start without --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab chapters
+	$(VENV)/bin/jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build

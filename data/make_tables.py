@@ -1,14 +1,15 @@
-"""Regenerate the generated tables in data/ (seeded, deterministic).
+"""Regenerate the generated tables of the course (seeded, deterministic).
 
-Run from the repository root::
+The tables ship inside the package, in ``mlpabc/data/``, so that every loader
+of ``mlpabc.datasets`` works from an installed wheel. Run from the repository root::
 
-    python data/make_tables.py            # rewrites the generated CSV files in data/
+    python data/make_tables.py            # rewrites the generated CSV files in mlpabc/data/
     python data/make_tables.py --check    # only verifies that the files are up to date
 
 The rows the sources print are kept verbatim (``*_source.csv``) and are the
 first rows of the larger companion tables; everything else is generated here
 by the rules below, each written next to the code that applies it. See
-data/README.md for the provenance of every file.
+mlpabc/data/README.md for the provenance of every file.
 
 Only numpy is needed. All randomness comes from ``numpy.random.default_rng``
 with the fixed seeds below (PCG64, whose streams numpy keeps stable across
@@ -25,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent
+#: Where the tables live: package data of mlpabc (read with importlib.resources).
+DATA_DIR = Path(__file__).resolve().parent.parent / "mlpabc" / "data"
 
 # Verbatim rows of the booklet (Li Sun Bowen, MLP ABC v0.2.2, 2023).
 # Table 2.1 "exam scores": mock exam A, mock exam B -> final exam.

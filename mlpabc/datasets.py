@@ -5,8 +5,10 @@ Every function returns a :class:`Dataset`: ``x`` of shape
 regression and int64 class indices 0, 1, ... for classification. A
 ``Dataset`` unpacks like a tuple, ``x, y = load_exam_scores()``.
 
-* Tables of the sources, read from the repository's ``data/`` folder
-  (see ``data/README.md`` for which rows are verbatim and which generated):
+* Tables of the sources, shipped with the package in ``mlpabc/data/`` and read
+  with :mod:`importlib.resources`, so they load from an installed wheel and any
+  working directory (``mlpabc/data/README.md`` says which rows are verbatim and
+  which generated):
   :func:`load_house_prices`, :func:`load_exam_scores`, :func:`load_flowers`.
 * Generated data (seeded, nothing stored): :func:`make_sine`,
   :func:`make_xor`, :func:`make_blobs2d`, :func:`make_spirals`,
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 
@@ -45,8 +47,9 @@ __all__ = [
     "make_xor",
 ]
 
-#: The repository's data/ folder (the package is used from a source checkout).
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The folder of the course's tables: package data of mlpabc (a Traversable, not a path,
+#: so it also works when the package is imported from a zip file).
+_DATA_DIR = resources.files("mlpabc") / "data"
 
 _CITE_002 = "Chen Yunji, Li Ling, Li Wei et al., AI Computing Systems course, ICT CAS, 2020"
 _CITE_004 = "Li Sun Bowen, MLP ABC (AI 技术入门：神经网络基础), v0.2.2, 2023"
@@ -107,13 +110,13 @@ class Dataset:
 
 
 def _read_table(filename):
-    """Header and values of one CSV file of data/."""
+    """Header and values of one CSV table of the package data (mlpabc/data/)."""
     path = _DATA_DIR / filename
     if not path.is_file():
         raise FileNotFoundError(
-            f"The course's data file {filename!r} was not found at {path}. mlpabc reads its "
-            f"tables from the data/ folder of the repository, so use it from a source checkout "
-            f"(git clone, then pip install -e .), not from a copy of the package alone."
+            f"The course's data file {filename!r} was not found at {path}. It is package data "
+            f"of mlpabc (mlpabc/data/), installed with the package: reinstall mlpabc "
+            f"(pip install --force-reinstall mlpabc, or pip install -e . in a checkout)."
         )
     with path.open(encoding="utf-8") as f:
         header = tuple(f.readline().strip().split(","))
@@ -128,7 +131,7 @@ def load_house_prices() -> Dataset:
     in units of 10,000 CNY. The question of the slides (Chen et al., 2020):
     what is the price of a 65 m² house, an area that is not in the records?
     The slides show their data only in figures, without numbers, so **every
-    row here is generated** (``data/make_tables.py``: price = 5 + 1.2 area + 0.4 floor
+    row here is generated** (the repository's ``data/make_tables.py``: price = 5 + 1.2 area + 0.4 floor
     + noise with standard deviation 6).
 
     Returns

@@ -5,7 +5,9 @@ Usage::
     python scripts/execute_chapters.py                 # every notebook under chapters/
     python scripts/execute_chapters.py chapters/05_backprop.ipynb
 
-The kernel is this environment's ``python3`` kernel, which reads the
+The kernel is this environment's ``python3`` kernel (the chapters' metadata
+names the course's kernel, "Python (MLP ABC)", which is this same
+environment when ``make`` registered it), which reads the
 project's settings from ``<env>/etc/ipython/ipython_kernel_config.py``
 (installed by ``make``): TensorFlow's C++ log lines never reach the outputs.
 Each chapter runs with ``chapters/`` as its working directory. The stored
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from install_cell import KERNELSPEC  # scripts/install_cell.py
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +65,6 @@ def execute(path: Path, timeout: int) -> float:
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -83,6 +85,9 @@ def execute(path: Path, timeout: int) -> float:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
+    # The chapters name the course's kernel (scripts/setup_kernel.py registers it); they run
+    # here in this environment's own kernel, "python3", whatever kernels the user registered.
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata.pop("widgets", None)
     lang = nb.metadata.get("language_info", {})
     nb.metadata["language_info"] = {k: lang[k] for k in ("name", "pygments_lexer") if k in lang}

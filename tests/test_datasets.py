@@ -1,4 +1,4 @@
-"""Tests of mlpabc.datasets and of the tables in data/."""
+"""Tests of mlpabc.datasets and of its tables (package data in mlpabc/data/)."""
 
 import dataclasses
 import importlib.util
@@ -11,17 +11,37 @@ import pytest
 import mlpabc.datasets as ds
 from mlpabc.linear import Perceptron, least_squares, normal_equation
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "mlpabc" / "data"  # the tables: package data
+GENERATOR = ROOT / "data" / "make_tables.py"  # the script that writes them
 
 
 def _make_tables():
-    spec = importlib.util.spec_from_file_location("make_tables", DATA / "make_tables.py")
+    spec = importlib.util.spec_from_file_location("make_tables", GENERATOR)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-# -- the tables in data/ ------------------------------------------------------------------------
+# -- the tables in mlpabc/data/ -----------------------------------------------------------------
+
+
+def test_tables_are_package_data_read_with_importlib_resources():
+    from importlib import resources
+
+    assert ds._DATA_DIR == resources.files("mlpabc") / "data"
+    make_tables = _make_tables()
+    assert Path(make_tables.DATA_DIR) == DATA
+    names = set(make_tables.tables()) | {"exam_scores_source.csv", "flowers_source.csv"}
+    assert {p.name for p in DATA.glob("*.csv")} == names
+    assert (DATA / "README.md").is_file()  # the provenance travels with the tables
+
+
+def test_loaders_do_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    expected = [loader().x for loader in (ds.load_house_prices, ds.load_exam_scores, ds.load_flowers)]
+    monkeypatch.chdir(tmp_path)
+    for loader, x in zip((ds.load_house_prices, ds.load_exam_scores, ds.load_flowers), expected):
+        np.testing.assert_array_equal(loader().x, x)
 
 
 def test_shipped_tables_are_exactly_what_the_script_generates():
@@ -92,7 +112,7 @@ def test_table_loaders_dtypes_and_fresh_arrays(loader):
 
 def test_missing_data_folder_gives_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(ds, "_DATA_DIR", tmp_path / "nowhere")
-    with pytest.raises(FileNotFoundError, match="'exam_scores.csv' was not found.*source checkout"):
+    with pytest.raises(FileNotFoundError, match="'exam_scores.csv' was not found.*package data of mlpabc.*reinstall"):
         ds.load_exam_scores()
 
 
