@@ -82,14 +82,14 @@ def use_course_style(retina=True):
 
     Returns
     -------
-    dict
-        The ``rcParams`` values that were set (a copy of :data:`COURSE_STYLE`).
+    None
+        (So that the call, last in a notebook cell, prints nothing.)
 
     Examples
     --------
     >>> import matplotlib
     >>> with matplotlib.rc_context():
-    ...     applied = use_course_style(retina=False)
+    ...     use_course_style(retina=False)
     ...     matplotlib.rcParams["xtick.labelsize"]
     11.0
 
@@ -108,7 +108,6 @@ def use_course_style(retina=True):
             from matplotlib_inline.backend_inline import set_matplotlib_formats
 
             set_matplotlib_formats("retina")
-    return dict(COURSE_STYLE)
 
 
 def _axes(ax, owner):

@@ -295,8 +295,7 @@ def test_use_course_style_sets_the_style_and_keeps_figure_sizes():
 
     with matplotlib.rc_context():
         figsize, dpi = matplotlib.rcParams["figure.figsize"], matplotlib.rcParams["figure.dpi"]
-        applied = use_course_style(retina=False)  # no IPython here: the style only
-        assert applied == COURSE_STYLE
+        assert use_course_style(retina=False) is None  # no IPython here: the style only
         for key, value in COURSE_STYLE.items():
             assert matplotlib.rcParams[key] == value, key
         # what a figure prints (<Figure size 1200x400 ...>) must not change: size and dpi stay
