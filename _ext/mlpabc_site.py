@@ -198,6 +198,16 @@ class ModuleDirective(SphinxDirective):
         return container.children
 
 
+def hide_build_paths(app, doctree):
+    """A module constant such as ``Path(__file__).with_name(...)`` would show the absolute path of
+    the machine that built the site in its signature: shorten it to the package's own path."""
+    root = str(Path(app.srcdir).resolve())
+    for sig in doctree.findall(addnodes.desc_signature):
+        for text in list(sig.findall(nodes.Text)):
+            if root in text:
+                text.parent.replace(text, nodes.Text(str(text).replace(root, "…")))
+
+
 # -- 3. each script once --------------------------------------------------------------------------
 
 
@@ -224,6 +234,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", link_chapters_in_docstring, priority=900)
     app.connect("builder-inited", collect_module_chapters)
     app.connect("doctree-read", link_api_pages_from_chapter)
+    app.connect("doctree-read", hide_build_paths)
     app.connect("doctree-resolved", resolve_chapter_refs)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

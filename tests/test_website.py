@@ -382,3 +382,11 @@ def test_glossary_has_letter_anchors():
     ids = set(re.findall(r'id="(?:[\w]+-)?([a-z])"', html))
     assert letters <= ids, f"letter links without a target: {sorted(letters - ids)}"
     assert "residual connection" in html.lower()
+
+
+def test_no_page_shows_the_build_machines_paths():
+    if not (HTML / "index.html").is_file():
+        pytest.skip("the website is not built")
+    root = str(ROOT.resolve())
+    leaks = [str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if root in p.read_text(encoding="utf-8")]
+    assert not leaks, f"pages showing the absolute path {root!r} of the machine that built them: {leaks}"
