@@ -39,18 +39,20 @@ __all__ = [
 
 
 #: The course's plot style: matplotlib ``rcParams`` that :func:`use_course_style` applies.
-#: Font sizes are chosen for the website, where a figure 12 inches wide is shown
-#: at about two thirds of its size: tick labels stay at least 10 px high. Sizes
-#: and resolution (``figure.figsize``, ``figure.dpi``) are left alone, so the
-#: text a figure prints (``<Figure size 1200x400 with 2 Axes>``) does not change.
+#: Font sizes are chosen for the website, whose text column is 672 px wide: a
+#: figure 6.5 inches wide is shown at its size, with labels as large as the text
+#: (12 pt at 100 dpi is 17 px), and one 12 inches wide is shown at 56 % of it,
+#: with tick labels still 9 px high. Sizes and resolution (``figure.figsize``,
+#: ``figure.dpi``) are left alone, so the text a figure prints
+#: (``<Figure size 1200x400 with 2 Axes>``) does not change.
 COURSE_STYLE = {
-    "font.size": 12.0,
-    "axes.titlesize": 13.0,
-    "axes.labelsize": 12.0,
-    "xtick.labelsize": 11.0,
-    "ytick.labelsize": 11.0,
-    "legend.fontsize": 11.0,
-    "figure.titlesize": 14.0,
+    "font.size": 13.0,
+    "axes.titlesize": 14.0,
+    "axes.labelsize": 13.0,
+    "xtick.labelsize": 12.0,
+    "ytick.labelsize": 12.0,
+    "legend.fontsize": 12.0,
+    "figure.titlesize": 15.0,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -91,7 +93,7 @@ def use_course_style(retina=True):
     >>> with matplotlib.rc_context():
     ...     use_course_style(retina=False)
     ...     matplotlib.rcParams["xtick.labelsize"]
-    11.0
+    12.0
 
     Introduced in the chapter *From regression to neurons*.
     """

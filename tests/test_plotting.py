@@ -307,10 +307,10 @@ def test_use_course_style_sets_the_style_and_keeps_figure_sizes():
 def test_course_style_fonts_are_readable_on_the_website():
     from mlpabc.plotting import COURSE_STYLE
 
-    # the widest figures (12-15 in at 100 dpi) are shown at ~ 800 px: tick labels of 11 pt stay
-    # >= 10 px high at 12 in (11 pt * 100/72 px/pt * 800/1200 = 10.2 px)
+    # the website's text column is 672 px: a 12-inch figure (1200 px at 100 dpi) is shown at
+    # 56 %; its tick labels and legend must stay >= 9 px high (12 pt * 100/72 px/pt * 0.56 = 9.3)
     for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
-        assert COURSE_STYLE[key] * 100 / 72 * 800 / 1200 >= 10, key
+        assert COURSE_STYLE[key] * 100 / 72 * 672 / 1200 >= 9, key
 
 
 def test_use_course_style_asks_ipython_for_retina_figures(monkeypatch):
