@@ -25,6 +25,7 @@ It does three small things with Sphinx's own events and nodes:
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from pathlib import Path
 
@@ -88,14 +89,43 @@ def link_chapters_in_docstring(app, what, name, obj, options, lines):
     lines[:] = [*lines, "", sentence, ""]
 
 
-def _titles(env):
-    """Page title and section titles -> (docname, anchor), from what Sphinx read."""
+_HEADING = re.compile(r"^(?:\(([\w-]+)\)=\s*\n)?(#{1,6}) +(.+?)\s*$", re.M)
+
+
+def _source_titles(srcdir: Path) -> dict[str, tuple[str, str]]:
+    """Title -> (docname, anchor) from the sources' own headings (labelled or page titles).
+
+    The docstrings are English; in a translated build (Sphinx gettext) the pages' titles are
+    not, so the English titles of the sources are the key that always works.
+    """
     found = {}
+    for path in sorted((srcdir / "chapters").rglob("*")):
+        if path.suffix == ".md":
+            text = path.read_text(encoding="utf-8")
+        elif path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+            text = "\n\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                                for c in cells if c.get("cell_type") == "markdown")
+        else:
+            continue
+        docname = path.relative_to(srcdir).with_suffix("").as_posix()
+        for label, hashes, title in _HEADING.findall(text):
+            title = _norm(title)
+            if hashes == "#":
+                found.setdefault(title, (docname, ""))
+            elif label:
+                found.setdefault(title, (docname, label))
+    return found
+
+
+def _titles(env):
+    """Page title and section titles -> (docname, anchor), from the sources and what Sphinx read."""
+    found = dict(getattr(env, "mlpabc_source_titles", {}))
     for label, (docname, anchor, sectname) in env.domaindata["std"]["labels"].items():
         if sectname:
             found.setdefault(_norm(sectname), (docname, anchor))
     for docname, title in env.titles.items():
-        found[_norm(title.astext())] = (docname, "")
+        found.setdefault(_norm(title.astext()), (docname, ""))
     return found
 
 
@@ -141,6 +171,7 @@ def collect_module_chapters(app):
             for title in TITLE.findall(match.group(2)):
                 by_title.setdefault(_norm(title), []).append(module)
     app.env.mlpabc_modules_by_chapter = by_title
+    app.env.mlpabc_source_titles = _source_titles(Path(app.srcdir))
 
 
 def link_api_pages_from_chapter(app, doctree):
@@ -151,7 +182,10 @@ def link_api_pages_from_chapter(app, doctree):
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None or not section.children or not isinstance(section[0], nodes.title):
         return
-    modules = by_title.get(_norm(section[0].astext()), [])
+    sources = getattr(app.env, "mlpabc_source_titles", {})
+    titles = [t for t, (doc, anchor) in sources.items() if doc == docname and not anchor]
+    titles.append(_norm(section[0].astext()))  # (the same title, unless the page is translated)
+    modules = next((by_title[t] for t in titles if t in by_title), [])
     if not modules:
         return
     para = nodes.paragraph()
