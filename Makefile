@@ -18,7 +18,7 @@ SANITIZE := mlpabc/coursework/nbval_sanitize.cfg
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout 600
 CHAPTERS ?=
 
-.PHONY: help env book translations test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean
+.PHONY: help env book translations test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean format-notebooks
 
 help:
 	@sed -n '1,12p' Makefile
@@ -78,6 +78,12 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(PY) -m benchmarks --smoke
+
+# Code cells to at most 88 columns (the website's code box), outputs untouched; then
+# `make execute` and `git diff` to confirm the outputs did not change, and
+# `pytest tests/test_notebook_format.py`. Long comments and strings ruff leaves alone.
+format-notebooks: $(STAMP)
+	$(PY) -m ruff format --line-length 88 chapters/*.ipynb
 
 # As root (containers, CI, WSL), Jupyter refuses to start without --allow-root.
 lab: $(STAMP)

@@ -8,8 +8,11 @@ figure when ``ax`` is None) and returns it, so figures compose::
     plot_decision_boundary(model, x, y, ax=right)
     plt.show()
 
-Nothing here calls ``plt.show()`` or changes matplotlib's global settings, and
-matplotlib is imported only when a function runs (``import mlpabc`` stays fast).
+Nothing here calls ``plt.show()``, and matplotlib is imported only when a
+function runs (``import mlpabc`` stays fast). The plotting functions leave
+matplotlib's global settings alone; the one function that changes them is
+:func:`use_course_style`, which every chapter calls once in its first cell so
+that all the course's figures share one look and are sharp on high-DPI screens.
 
 Introduced in the chapter *Evaluating training*.
 """
@@ -24,6 +27,8 @@ import numpy as np
 from ._validation import check_array, check_bool, check_int, describe
 
 __all__ = [
+    "COURSE_STYLE",
+    "use_course_style",
     "plot_activation",
     "plot_decision_boundary",
     "plot_fit",
@@ -31,6 +36,80 @@ __all__ = [
     "plot_learning_rate",
     "plot_loss_surface",
 ]
+
+
+#: The course's plot style: matplotlib ``rcParams`` that :func:`use_course_style` applies.
+#: Font sizes are chosen for the website, whose text column is 672 px wide: a
+#: figure 6.5 inches wide is shown at its size, with labels as large as the text
+#: (12 pt at 100 dpi is 17 px), and one 12 inches wide is shown at 56 % of it,
+#: with tick labels still 9 px high. Sizes and resolution (``figure.figsize``,
+#: ``figure.dpi``) are left alone, so the text a figure prints
+#: (``<Figure size 1200x400 with 2 Axes>``) does not change.
+COURSE_STYLE = {
+    "font.size": 13.0,
+    "axes.titlesize": 14.0,
+    "axes.labelsize": 13.0,
+    "xtick.labelsize": 12.0,
+    "ytick.labelsize": 12.0,
+    "legend.fontsize": 12.0,
+    "figure.titlesize": 15.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6.0,
+    "legend.framealpha": 0.9,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+
+def use_course_style(retina=True):
+    r"""Apply the course's plot style and, in a notebook, sharp (retina) figures.
+
+    Updates ``matplotlib.rcParams`` with :data:`COURSE_STYLE`. With
+    ``retina=True`` and inside IPython (Jupyter, Colab, Binder), inline figures
+    are then rendered at twice the resolution and shown at their usual size, so
+    they stay sharp on high-DPI screens (``InlineBackend.figure_formats =
+    ['retina']``). Outside IPython only the style is applied. Call it once, after
+    ``import matplotlib.pyplot as plt``.
+
+    Parameters
+    ----------
+    retina : bool, default=True
+        Render inline figures at double resolution (PNG, not SVG: a PNG's
+        pixels are not compared by nbval, an SVG's random ids would be).
+
+    Returns
+    -------
+    None
+        (So that the call, last in a notebook cell, prints nothing.)
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> with matplotlib.rc_context():
+    ...     use_course_style(retina=False)
+    ...     matplotlib.rcParams["xtick.labelsize"]
+    12.0
+
+    Introduced in the chapter *From regression to neurons*.
+    """
+    retina = check_bool(retina, "retina", "use_course_style")
+    import matplotlib
+
+    matplotlib.rcParams.update(COURSE_STYLE)
+    if retina:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # plain Python: no inline figures to configure
+            get_ipython = None
+        if get_ipython is not None and get_ipython() is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+            set_matplotlib_formats("retina")
 
 
 def _axes(ax, owner):

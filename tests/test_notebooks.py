@@ -114,11 +114,14 @@ def test_streams_are_stored_as_scripts_execute_chapters_writes_them(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_anatomy(path):
     cells = _cells(path)
-    number = int(path.name[:2])
     first = _source(cells[0])
-    assert cells[0]["cell_type"] == "markdown" and re.search(rf"^# {number}\. ", first, re.M), (
-        f"{path.name}: the first cell must be the title '# {number}. ...'"
+    # _toc.yml numbers chapters and sections ("numbered: true"): titles carry no hand number
+    assert cells[0]["cell_type"] == "markdown" and re.search(r"^# (?!\d)\S", first, re.M), (
+        f"{path.name}: the first cell must be the title '# Title' (no number: _toc.yml numbers it)"
     )
+    text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    headings = re.findall(r"(?m)^#{1,3} \d+\.\d*", text)
+    assert not headings, f"{path.name}: hand-numbered headings {headings} (_toc.yml numbers them)"
     assert re.search(r"^\(ch-[\w-]+\)=", first, re.M), f"{path.name}: the title cell needs a (ch-...)= label"
     text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
     assert "In this chapter" in text, f"{path.name}: no 'In this chapter' learning goals"

@@ -1,5 +1,6 @@
 """Tests of mlpabc.plotting: asserts on the returned artists, never on pixels."""
 
+import base64
 import types
 
 import numpy as np
@@ -284,3 +285,60 @@ def test_plotting_leaves_rcparams_alone():
     plot_learning_rate(0.1, 2)
     plot_loss_surface(lambda a, b: a + b, (0, 1), (0, 1), resolution=5)
     assert dict(matplotlib.rcParams) == before
+
+
+# -- the course style ---------------------------------------------------------------------------
+
+
+def test_use_course_style_sets_the_style_and_keeps_figure_sizes():
+    from mlpabc.plotting import COURSE_STYLE, use_course_style
+
+    with matplotlib.rc_context():
+        figsize, dpi = matplotlib.rcParams["figure.figsize"], matplotlib.rcParams["figure.dpi"]
+        assert use_course_style(retina=False) is None  # no IPython here: the style only
+        for key, value in COURSE_STYLE.items():
+            assert matplotlib.rcParams[key] == value, key
+        # what a figure prints (<Figure size 1200x400 ...>) must not change: size and dpi stay
+        assert matplotlib.rcParams["figure.figsize"] == figsize
+        assert matplotlib.rcParams["figure.dpi"] == dpi
+    assert "figure.figsize" not in COURSE_STYLE and "figure.dpi" not in COURSE_STYLE
+
+
+def test_course_style_fonts_are_readable_on_the_website():
+    from mlpabc.plotting import COURSE_STYLE
+
+    # the website's text column is 672 px: a 12-inch figure (1200 px at 100 dpi) is shown at
+    # 56 %; its tick labels and legend must stay >= 9 px high (12 pt * 100/72 px/pt * 0.56 = 9.3)
+    for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
+        assert COURSE_STYLE[key] * 100 / 72 * 672 / 1200 >= 9, key
+
+
+def test_use_course_style_asks_ipython_for_retina_figures(monkeypatch):
+    IPython = pytest.importorskip("IPython")
+    pytest.importorskip("matplotlib_inline")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mlpabc.plotting import use_course_style
+
+    shell = InteractiveShell.instance()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    try:
+        with matplotlib.rc_context():
+            use_course_style()
+        formatter = shell.display_formatter.formatters["image/png"]
+        fig, ax = plt.subplots(figsize=(2, 1), dpi=100)
+        ax.plot([0, 1], [0, 1])
+        data, meta = formatter(fig)
+        width = meta["width"]  # shown at (about) its size, with twice the pixels
+        assert 150 <= width <= 210
+        png = base64.b64decode(data)
+        assert int.from_bytes(png[16:20], "big") // 2 == width  # the PNG header: 2x the pixels
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_use_course_style_bad_input():
+    from mlpabc.plotting import use_course_style
+
+    with pytest.raises(TypeError, match="'retina' argument of use_course_style"):
+        use_course_style(retina="yes")
