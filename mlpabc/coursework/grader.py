@@ -324,7 +324,7 @@ def _kernel_env(home: Path) -> dict:
 
 def _kernel_manager(folder: Path, max_memory: int):
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
     spec = folder / "kernels" / "mlpabc-grader"
     spec.mkdir(parents=True)
@@ -335,7 +335,7 @@ def _kernel_manager(folder: Path, max_memory: int):
     )
     ksm = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
     # IPC sockets inside the submission's own folder: no TCP port to race for or to expose.
-    return KernelManager(kernel_name="mlpabc-grader", kernel_spec_manager=ksm, transport="ipc",
+    return AsyncKernelManager(kernel_name="mlpabc-grader", kernel_spec_manager=ksm, transport="ipc",
                          ip=str(folder / "kernel"), connection_file=str(folder / "kernel.json"))
 
 
@@ -439,8 +439,9 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
         cell.outputs = []
         cell.execution_count = None
         cell.metadata = nbformat.from_dict({})  # no tag of any kind changes how a cell runs
-        if cell.id in code:
-            cell.source = code[cell.id]
+        if reference.role.get(cell.id, (None, ""))[1] == "solution":
+            # Only the submission's code runs here; never the reference's solution.
+            cell.source = code.get(cell.id, "")
 
     status = {}  # cell id -> (ok, reason, details)
     comparer = _Comparer(rules)
@@ -452,7 +453,8 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
             (home / sub).mkdir(parents=True, exist_ok=True)
         work = folder / "work"
         work.mkdir()
-        client = NotebookClient(nb, km=_kernel_manager(folder, max_memory), timeout=timeout,
+        km = _kernel_manager(folder, max_memory)
+        client = NotebookClient(nb, km=km, timeout=timeout,
                                 allow_errors=True, record_timing=False, interrupt_on_timeout=False,
                                 startup_timeout=120, shutdown_kernel="immediate")
         try:
@@ -463,6 +465,9 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
                         continue
                     if stopped:
                         status[cell.id] = (False, f"not run: {stopped}", [])
+                        continue
+                    if reference.role.get(cell.id, (None, ""))[1] == "solution" and cell.id not in code:
+                        status[cell.id] = (False, "the solution cell is missing (deleted, or its id changed)", [])
                         continue
                     left = total_timeout - (time.monotonic() - start)
                     if left <= 0:
@@ -493,6 +498,8 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
             report.problems.append(reason)
             report.warnings = warnings
             return report
+        finally:
+            _kill(client)  # nbclient leaves a kernel manager it was given running
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -518,9 +525,12 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
 
 
 def _kill(client):
+    from jupyter_core.utils import run_sync
+
     try:
-        client.km.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001
+        if run_sync(client.km.is_alive)():
+            run_sync(client.km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
         pass
 
 
