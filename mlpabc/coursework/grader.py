@@ -566,13 +566,19 @@ def _judge(cell, expected, role, comparer):
 # -- a class at once -------------------------------------------------------------------
 
 
-def _task(reference, rules, path, student, options):
-    """One submission, read and graded (runs in a worker process)."""
+def _read_submission(path):
+    """The submission's text, or the reason it cannot be read (read by the command, not the worker)."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        return Path(path).read_bytes().decode("utf-8"), None
     except (OSError, UnicodeDecodeError) as err:
-        report = _failed_all(reference, student, str(path), f"unreadable submission: {err}")
-        report.problems.append(f"unreadable submission: {err}")
+        return None, f"unreadable submission: {err}"
+
+
+def _task(reference, rules, text, problem, path, student, options):
+    """One submission graded (runs in a worker process, local or on a Dask cluster)."""
+    if problem:
+        report = _failed_all(reference, student, str(path), problem)
+        report.problems.append(problem)
         return report
     return grade_submission(reference, rules, text, student=student, submission=str(path), **options)
 
@@ -583,12 +589,14 @@ def grade_many(jobs, *, n_jobs=None, scheduler=None, **options) -> list:
     ``n_jobs`` workers of joblib's ``loky`` backend (default: the number of
     cores), or, with ``scheduler="tcp://HOST:PORT"``, the workers of a Dask
     cluster through joblib's ``dask`` backend (each task grades one submission
-    in a kernel of the worker's own environment). Returns the reports in the
-    order of ``jobs``.
+    in a kernel of the worker's own environment). The submissions are read
+    here and sent to the workers as text, so workers need no shared folder.
+    Returns the reports in the order of ``jobs``.
     """
     from joblib import Parallel, delayed, parallel_backend
 
-    tasks = [delayed(_task)(ref, rules, path, student, options) for ref, rules, path, student in jobs]
+    tasks = [delayed(_task)(ref, rules, *_read_submission(path), path, student, options)
+             for ref, rules, path, student in jobs]
     if scheduler:
         from distributed import Client
 
