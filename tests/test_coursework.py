@@ -92,6 +92,19 @@ def test_release_stubs_every_solution_and_keeps_everything_else(tmp_path):
         assert (tmp_path / "handout" / extra).is_file()
 
 
+def test_release_removes_model_answers(tmp_path):
+    nb = _tiny_notebook()
+    answer = _cell("markdown", ":::{admonition} Model answer\n:class: dropdown\nBecause 3 * 3 = 9.\n:::",
+                   tags=["solution"])
+    nb["cells"].insert(5, answer)                      # after exercise 9.1's check cell
+    (out,) = coursework.release([_write(nb, tmp_path / "09_tiny.ipynb")], tmp_path / "handout")
+    student = json.loads(out.read_text())
+    assert student["cells"][5]["source"] == coursework.MODEL_ANSWER_STUB
+    assert student["cells"][5]["metadata"] == answer["metadata"]
+    assert "Because" not in out.read_text()
+    assert [e.name for e in coursework.exercises(student)] == ["9.1", "9.2"]
+
+
 def test_release_refuses_a_notebook_without_exercises(tmp_path):
     nb = _tiny_notebook()
     nb["cells"] = nb["cells"][:2]
@@ -166,7 +179,10 @@ def test_chapter_release_round_trip_is_exact(chapter, tmp_path):
     released = json.loads(student.read_text(encoding="utf-8"))
     for before, after in zip(original["cells"], released["cells"]):
         if "solution" in before.get("metadata", {}).get("tags", []):
-            assert "raise NotImplementedError" in after["source"]
+            if before["cell_type"] == "code":
+                assert "raise NotImplementedError" in after["source"]
+            else:                                            # a model answer
+                assert after["source"] == coursework.MODEL_ANSWER_STUB
             after["source"] = before["source"]
     assert released == original
 

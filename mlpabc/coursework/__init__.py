@@ -7,7 +7,9 @@ Every chapter's exercises follow one pattern:
 * one or more code cells tagged ``check`` print the graded answer; their stored
   output is the reference the grader compares;
 * optionally, code cells tagged ``hidden-check`` test the solution on inputs the
-  student never sees; :func:`release` removes them with their outputs.
+  student never sees; :func:`release` removes them with their outputs;
+* a markdown cell tagged ``solution`` after the checks, if any, holds a model answer to the
+  exercise's "explain why" part; :func:`release` replaces it by a line inviting the student's own.
 
 Every cell has a stable nbformat 4.5 ``id``. :func:`release` writes a student
 notebook in which every solution cell's code is replaced by a stub that raises
@@ -57,6 +59,7 @@ __all__ = [
     "default_reference",
     "resolve_reference",
     "SANITIZE_FILE",
+    "MODEL_ANSWER_STUB",
 ]
 
 #: The nbval sanitize rules used by the project's tests and by the grader.
@@ -186,6 +189,10 @@ def exercises(notebook) -> list[Exercise]:
     return found
 
 
+#: What a markdown cell tagged ``solution`` (a model answer) becomes in a student notebook.
+MODEL_ANSWER_STUB = "*Model answer removed from the student notebook: write your own explanation here.*"
+
+
 def _stub(exercise: Exercise) -> str:
     wanted = [n for n in exercise.defines if not n.startswith("_")]
     what = ", ".join(f"`{n}`" for n in wanted) if wanted else "the names the check cells use"
@@ -201,8 +208,9 @@ def release(notebooks, out) -> list[Path]:
 
     Every solution cell keeps its id, its tags, its stored outputs and its
     execution count; only its code is replaced by a stub that raises
-    ``NotImplementedError`` with a hint. Cells tagged ``hidden-check`` are
-    removed with their outputs. Every other cell is kept as is. The
+    ``NotImplementedError`` with a hint; a markdown cell tagged ``solution`` (a
+    model answer) is replaced by :data:`MODEL_ANSWER_STUB`. Cells tagged
+    ``hidden-check`` are removed with their outputs. Every other cell is kept as is. The
     folder also receives the sanitize rules, a ``pytest.ini`` and a
     ``conftest.py``, so that students can check their visible answers with a
     plain ``pytest --nbval`` there (the grader uses none of these files).
@@ -227,6 +235,8 @@ def release(notebooks, out) -> list[Path]:
         code_index = -1
         kept = []
         for cell in student["cells"]:
+            if cell["cell_type"] == "markdown" and "solution" in _tags(cell):
+                cell["source"] = MODEL_ANSWER_STUB      # a model answer to an "explain why"
             if cell["cell_type"] == "code":
                 code_index += 1
                 if code_index in hidden:
