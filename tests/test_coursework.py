@@ -103,6 +103,11 @@ def test_release_removes_model_answers(tmp_path):
     assert student["cells"][5]["metadata"] == answer["metadata"]
     assert "Because" not in out.read_text()
     assert [e.name for e in coursework.exercises(student)] == ["9.1", "9.2"]
+    reference = coursework.read_reference(tmp_path / "09_tiny.ipynb")
+    student["cells"][5]["source"] = "Because 9 is 3 squared."     # the student's own answer
+    student["cells"][1]["source"] = "base = 4"                    # a locked cell, changed
+    _, warnings = coursework.grader._solution_code(reference, json.dumps(student))
+    assert warnings == [f"cell {student['cells'][1]['id']!r} (code) was changed"]
 
 
 def test_release_refuses_a_notebook_without_exercises(tmp_path):

@@ -273,6 +273,8 @@ def _solution_code(reference: Reference, text: str):
             if cid in solution_ids:
                 if cell.get("cell_type") == "code":
                     code[cid] = _source(cell)
+            elif cid in ref_cells and "solution" in _tags(ref_cells[cid]):
+                pass  # a model answer (markdown): the student's own explanation, not graded
             elif cid in ref_cells and _source(cell) != _source(ref_cells[cid]):
                 warnings.append(f"cell {cid!r} ({ref_cells[cid]['cell_type']}) was changed")
         for cid, cell in ref_cells.items():
