@@ -18,7 +18,7 @@ SANITIZE := mlpabc/coursework/nbval_sanitize.cfg
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout 600
 CHAPTERS ?=
 
-.PHONY: help env book translations test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean format-notebooks
+.PHONY: help env book translations test test-package test-chapters test-book test-browser test-coursework execute bench bench-smoke lab clean format-notebooks
 
 help:
 	@sed -n '1,12p' Makefile
@@ -68,6 +68,12 @@ test-browser: $(STAMP)
 .PHONY: test-portability
 test-portability: $(STAMP)
 	MLPABC_PORTABILITY=1 $(PY) -m pytest tests/test_portability.py -q
+
+# coursework: release -> honest completion -> grade for every chapter, the tampering battery
+# (`make test` grades chapters 1 and 2 only)
+test-coursework: $(STAMP)
+	MLPABC_COURSEWORK_ALL=1 $(PY) -m pytest tests/test_coursework.py tests/test_coursework_chapters.py \
+		tests/test_coursework_tampering.py tests/test_coursework_scale.py -q -p no:cacheprovider
 
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)

@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _cell(kind, source, tags=(), outputs=None, count=None):
-    cell = {"cell_type": kind, "metadata": {"tags": list(tags)} if tags else {}, "source": source}
+def _cell(kind, source, tags=(), outputs=None, count=None, cid=None):
+    _cell.n = getattr(_cell, "n", 0) + 1
+    cell = {"cell_type": kind, "id": cid or f"t{_cell.n:03d}",
+            "metadata": {"tags": list(tags)} if tags else {}, "source": source}
     if kind == "code":
         cell["outputs"] = outputs or []
         cell["execution_count"] = count
@@ -28,7 +30,8 @@ def _stream(text):
 
 
 def _tiny_notebook():
-    """A chapter in miniature: one teaching cell, two exercises, a summary."""
+    """A chapter in miniature: one teaching cell, two exercises (one with a hidden check), a summary."""
+    _cell.n = 0
     cells = [
         _cell("markdown", "# 9. Tiny\n"),
         _cell("code", "import math\nbase = 3", count=1),
@@ -38,6 +41,7 @@ def _tiny_notebook():
         _cell("markdown", "### Exercise 9.2: root\nStore the square root of base in `root`."),
         _cell("code", "root = math.sqrt(base)", tags=["solution", "hide-input"], count=4),
         _cell("code", "print(f'{root:.6f}')", tags=["check"], outputs=_stream("1.732051\n"), count=5),
+        _cell("code", "print(f'{root ** 2:.12f}')", tags=["hidden-check"], outputs=_stream("3.000000000000\n"), count=6),
         _cell("markdown", "## Summary\n- done"),
     ]
     return {
@@ -73,7 +77,10 @@ def test_release_stubs_every_solution_and_keeps_everything_else(tmp_path):
     (out,) = coursework.release([src], tmp_path / "handout")
     student = json.loads(out.read_text())
     original = _tiny_notebook()
+    original["cells"] = [c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])]
+    assert len(student["cells"]) == len(original["cells"])
     for before, after in zip(original["cells"], student["cells"]):
+        assert before["id"] == after["id"]
         assert before.get("metadata") == after.get("metadata")
         assert before.get("outputs") == after.get("outputs")
         if "solution" in before.get("metadata", {}).get("tags", []):
@@ -96,6 +103,11 @@ def test_release_removes_model_answers(tmp_path):
     assert student["cells"][5]["metadata"] == answer["metadata"]
     assert "Because" not in out.read_text()
     assert [e.name for e in coursework.exercises(student)] == ["9.1", "9.2"]
+    reference = coursework.read_reference(tmp_path / "09_tiny.ipynb")
+    student["cells"][5]["source"] = "Because 9 is 3 squared."     # the student's own answer
+    student["cells"][1]["source"] = "base = 4"                    # a locked cell, changed
+    _, warnings = coursework.grader._solution_code(reference, json.dumps(student))
+    assert warnings == [f"cell {student['cells'][1]['id']!r} (code) was changed"]
 
 
 def test_release_refuses_a_notebook_without_exercises(tmp_path):
@@ -109,21 +121,29 @@ def test_grade_untouched_fixed_and_wrong(tmp_path):
     src = _write(_tiny_notebook(), tmp_path / "09_tiny.ipynb")
     (student,) = coursework.release([src], tmp_path / "handout")
 
-    untouched = coursework.grade(student)
-    assert untouched.results == {"9.1": False, "9.2": False} and not untouched.passed
-    assert untouched.messages["9.1"] == "not solved yet"
+    untouched = coursework.grade(student, reference=src)
+    assert [r.passed for r in untouched.results] == [False, False] and not untouched.passed
+    assert untouched.results[0].reason == "not solved yet"
 
     nb = json.loads(student.read_text())
     _set_solution(nb, 0, "square = base ** 2")
     _set_solution(nb, 1, "root = math.sqrt(base)")
-    solved = coursework.grade(_write(nb, student))
-    assert solved.results == {"9.1": True, "9.2": True} and solved.passed
+    solved = coursework.grade(_write(nb, student), reference=src)
+    assert {r.exercise: r.passed for r in solved.results} == {"9.1": True, "9.2": True} and solved.passed
     assert solved.table().splitlines()[-1] == "2/2 exercises correct"
 
     _set_solution(nb, 1, "root = base ** 0.5 + 1e-3")
-    wrong = coursework.grade(_write(nb, student))
-    assert wrong.results == {"9.1": True, "9.2": False}
-    assert wrong.messages["9.2"] == "output differs from the reference"
+    wrong = coursework.grade(_write(nb, student), reference=src)
+    assert [r.passed for r in wrong.results] == [True, False]
+    assert wrong.results[1].reason == "output differs from the reference"
+    assert any("1.732051" in d for d in wrong.results[1].details)  # a visible check shows what was expected
+
+    # Printing the stored answer passes the visible check, not the hidden one, which leaks nothing.
+    _set_solution(nb, 1, "root = 1.732051")
+    stored = coursework.grade(_write(nb, student), reference=src)
+    assert [r.passed for r in stored.results] == [True, False]
+    assert stored.results[1].reason.startswith("a hidden check failed") and not stored.results[1].details
+    assert "3.0000" not in stored.feedback()
 
 
 def test_command_line_exit_codes(tmp_path):
@@ -133,22 +153,26 @@ def test_command_line_exit_codes(tmp_path):
     )
     rel = run("release", str(src), "--out", str(tmp_path / "h"))
     assert rel.returncode == 0 and "wrote" in rel.stdout
-    bad = run("grade", str(tmp_path / "h" / "09_tiny.ipynb"))
+    bad = run("grade", str(tmp_path / "h" / "09_tiny.ipynb"), "--reference", str(src))
     assert bad.returncode == 1 and "0/2 exercises correct" in bad.stdout
-    good = run("grade", str(src))
+    good = run("grade", str(src), "--reference", str(tmp_path))
     assert good.returncode == 0 and "2/2 exercises correct" in good.stdout
-    missing = run("grade", str(tmp_path / "nope.ipynb"))
+    missing = run("grade", str(tmp_path / "nope.ipynb"), "--reference", str(src))
     assert missing.returncode == 2 and "No notebook" in missing.stderr
+    unknown = run("grade", str(src), "--reference", str(tmp_path / "h" / "nothing"))
+    assert unknown.returncode == 2 and "No reference" in unknown.stderr
+    usage = run("grade", str(src), "--jobs", "0")
+    assert usage.returncode == 2
 
 
-def test_plain_pytest_nbval_gives_the_same_verdict(tmp_path):
-    src = _write(_tiny_notebook(), tmp_path / "09_tiny.ipynb")
-    coursework.release([src], tmp_path / "h")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:xdist", "09_tiny.ipynb"],
-        cwd=tmp_path / "h", capture_output=True, text=True,
-    )
-    assert proc.returncode == 1, proc.stdout
+def test_reference_is_required_when_the_chapters_cannot_be_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(coursework, "default_reference", lambda: None)
+    with pytest.raises(ValueError, match="--reference"):
+        coursework.resolve_reference(None, "05_backprop.ipynb")
+
+
+def test_default_reference_is_the_courses_chapters():
+    assert coursework.default_reference() == ROOT / "chapters"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
@@ -156,6 +180,7 @@ def test_chapter_release_round_trip_is_exact(chapter, tmp_path):
     """Pasting the reference solutions back into the student notebook restores the chapter."""
     (student,) = coursework.release([chapter], tmp_path)
     original = json.loads(chapter.read_text(encoding="utf-8"))
+    original["cells"] = [c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])]
     released = json.loads(student.read_text(encoding="utf-8"))
     for before, after in zip(original["cells"], released["cells"]):
         if "solution" in before.get("metadata", {}).get("tags", []):
@@ -167,26 +192,3 @@ def test_chapter_release_round_trip_is_exact(chapter, tmp_path):
     assert released == original
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_grading_tells_exercises_apart(chapter, tmp_path):
-    """One grading run per chapter: exercise 1 left as the stub, exercise 2 answered wrongly,
-    every other exercise with the reference solution. Exactly the first two must fail."""
-    (student,) = coursework.release([chapter], tmp_path)
-    original = json.loads(chapter.read_text(encoding="utf-8"))
-    nb = json.loads(student.read_text(encoding="utf-8"))
-    found = coursework.exercises(original)      # the released stubs define no names
-    code_before = [c for c in original["cells"] if c["cell_type"] == "code"]
-    code_after = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    for k, ex in enumerate(found):
-        for i in ex.solution_cells:
-            if k >= 1:
-                code_after[i]["source"] = code_before[i]["source"]
-        if k == 1:
-            last = ex.solution_cells[-1]
-            name = ex.defines[-1]
-            code_after[last]["source"] += f"\n{name} = {name} * 1.01 + 0.01  # a wrong answer"
-    report = coursework.grade(_write(nb, student))
-    expected = {ex.name: k >= 2 for k, ex in enumerate(found)}
-    assert report.results == expected, report.table()
-    assert not report.other_failures, report.table()

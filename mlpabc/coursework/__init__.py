@@ -5,21 +5,23 @@ Every chapter's exercises follow one pattern:
 * a markdown cell whose heading is ``### Exercise N.k: title`` states the task;
 * one or more code cells tagged ``solution`` hold the reference solution;
 * one or more code cells tagged ``check`` print the graded answer; their stored
-  output is the reference nbval compares;
-* a markdown cell tagged ``solution`` after them, if any, holds a model answer to the
-  exercise's "explain why" part.
+  output is the reference the grader compares;
+* optionally, code cells tagged ``hidden-check`` test the solution on inputs the
+  student never sees; :func:`release` removes them with their outputs;
+* a markdown cell tagged ``solution`` after the checks, if any, holds a model answer to the
+  exercise's "explain why" part; :func:`release` replaces it by a line inviting the student's own.
 
-:func:`release` writes a student notebook in which every solution cell is
-replaced by a stub that raises :class:`NotImplementedError` with a hint, and every
-model answer by a line inviting the student's own; every other cell and every
-stored output is kept. :func:`grade` re-runs a completed
-notebook with strict nbval (the project's sanitize rules and kernel settings),
-maps every failing cell to its exercise and reports a score.
+Every cell has a stable nbformat 4.5 ``id``. :func:`release` writes a student
+notebook in which every solution cell's code is replaced by a stub that raises
+:class:`NotImplementedError` with a hint; ids, tags and visible outputs are kept.
+:func:`grade` (and :func:`grade_many` for a class) builds the notebook it runs
+from the **reference** chapter and takes only the solution cells' code from the
+submission, matched by cell id (see :mod:`mlpabc.coursework.grader`).
 
 Command line::
 
     python -m mlpabc.coursework release chapters/05_backprop.ipynb --out handout/
-    python -m mlpabc.coursework grade handout/05_backprop.ipynb
+    python -m mlpabc.coursework grade submissions/*/05_backprop.ipynb --gradebook grades.csv
 
 Introduced in the preface, *Using the chapters as coursework*.
 """
@@ -32,14 +34,33 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Exercise", "GradeReport", "exercises", "release", "grade", "SANITIZE_FILE"]
+from .grader import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    SubmissionReport,
+    grade_many,
+    grade_submission,
+    read_reference,
+    read_rules,
+)
+
+__all__ = [
+    "Exercise",
+    "SubmissionReport",
+    "exercises",
+    "release",
+    "grade",
+    "grade_many",
+    "read_reference",
+    "read_rules",
+    "default_reference",
+    "resolve_reference",
+    "SANITIZE_FILE",
+    "MODEL_ANSWER_STUB",
+]
 
 #: The nbval sanitize rules used by the project's tests and by the grader.
 SANITIZE_FILE = Path(__file__).with_name("nbval_sanitize.cfg")
@@ -49,7 +70,8 @@ _EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+\.\d+)\s*:?\s*(.*)$", re.M)
 
 _PYTEST_INI = """\
 # Written by `python -m mlpabc.coursework release`: a plain `pytest --nbval`
-# in this folder grades every notebook with the course's own settings.
+# in this folder checks the visible answers with the course's own settings
+# (the grade itself comes from `python -m mlpabc.coursework grade`).
 [pytest]
 addopts = --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg -p no:cacheprovider
 """
@@ -75,8 +97,8 @@ class Exercise:
         ``"N.k"``, from the heading ``### Exercise N.k: title``.
     title : str
         The rest of the heading.
-    solution_cells, check_cells : list of int
-        Positions of the exercise's solution and check cells among the
+    solution_cells, check_cells, hidden_cells : list of int
+        Positions of the exercise's solution, check and hidden-check cells among the
         notebook's *code* cells (nbval's ``Cell i`` numbering).
     defines : list of str
         Names the solution cells assign, for the stub's hint.
@@ -87,6 +109,7 @@ class Exercise:
     solution_cells: list = field(default_factory=list)
     check_cells: list = field(default_factory=list)
     defines: list = field(default_factory=list)
+    hidden_cells: list = field(default_factory=list)
 
     @property
     def cells(self) -> list:
@@ -161,6 +184,8 @@ def exercises(notebook) -> list[Exercise]:
             current.defines += [n for n in _assigned_names(_source(cell)) if n not in current.defines]
         elif "check" in tags:
             current.check_cells.append(code_index)
+        elif "hidden-check" in tags:
+            current.hidden_cells.append(code_index)
     return found
 
 
@@ -181,13 +206,14 @@ def _stub(exercise: Exercise) -> str:
 def release(notebooks, out) -> list[Path]:
     """Write one student notebook per chapter into the folder ``out``.
 
-    Every solution cell keeps its tags, its stored outputs and its execution
-    count; only its code is replaced by a stub that raises
+    Every solution cell keeps its id, its tags, its stored outputs and its
+    execution count; only its code is replaced by a stub that raises
     ``NotImplementedError`` with a hint; a markdown cell tagged ``solution`` (a
-    model answer) is replaced by :data:`MODEL_ANSWER_STUB`. Every other cell is kept as is. The
+    model answer) is replaced by :data:`MODEL_ANSWER_STUB`. Cells tagged
+    ``hidden-check`` are removed with their outputs. Every other cell is kept as is. The
     folder also receives the sanitize rules, a ``pytest.ini`` and a
-    ``conftest.py``, so that a plain ``pytest --nbval`` there grades with the
-    course's settings.
+    ``conftest.py``, so that students can check their visible answers with a
+    plain ``pytest --nbval`` there (the grader uses none of these files).
 
     Returns the paths written.
     """
@@ -205,16 +231,20 @@ def release(notebooks, out) -> list[Path]:
             raise ValueError(f"{path.name} has no exercises (no '### Exercise N.k' heading).")
         student = copy.deepcopy(nb)
         stubs = {i: ex for ex in found for i in ex.solution_cells}
+        hidden = {i for ex in found for i in ex.hidden_cells}
         code_index = -1
+        kept = []
         for cell in student["cells"]:
             if cell["cell_type"] == "markdown" and "solution" in _tags(cell):
                 cell["source"] = MODEL_ANSWER_STUB      # a model answer to an "explain why"
-                continue
-            if cell["cell_type"] != "code":
-                continue
-            code_index += 1
-            if code_index in stubs:
-                cell["source"] = _stub(stubs[code_index])
+            if cell["cell_type"] == "code":
+                code_index += 1
+                if code_index in hidden:
+                    continue
+                if code_index in stubs:
+                    cell["source"] = _stub(stubs[code_index])
+            kept.append(cell)
+        student["cells"] = kept
         target = out / path.name
         target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(target)
@@ -224,99 +254,61 @@ def release(notebooks, out) -> list[Path]:
     return written
 
 
-@dataclass
-class GradeReport:
-    """The outcome of :func:`grade`.
+def default_reference():
+    """The course's own ``chapters/`` folder, or None when it cannot be found.
 
-    Attributes
+    It exists beside the package in a copy of the repository (an editable
+    install); an installed wheel holds no chapters, so ``--reference`` is then
+    required.
+    """
+    folder = Path(__file__).resolve().parent.parent.parent / "chapters"
+    return folder if folder.is_dir() and any(folder.glob("[0-9][0-9]_*.ipynb")) else None
+
+
+def grade(notebook, *, reference=None, timeout: float = DEFAULT_TIMEOUT, total_timeout=None,
+          max_memory: int = DEFAULT_MAX_MEMORY, student: str = "") -> SubmissionReport:
+    """Grade one completed notebook against its reference chapter.
+
+    Parameters
     ----------
-    notebook : Path
-    results : dict
-        Exercise name -> True (passed) or False.
-    other_failures : list of int
-        Failing code cells outside the exercises (the chapter itself broke).
-    messages : dict
-        Exercise name -> short reasons for a failure.
+    notebook : path
+        The student's notebook.
+    reference : path, optional
+        The reference chapter, or a folder holding it under the same file name
+        (default: the course's ``chapters/``).
+    timeout, total_timeout, max_memory
+        Limits, see :func:`mlpabc.coursework.grader.grade_submission`.
+
+    Returns
+    -------
+    SubmissionReport
+        ``results`` (one per exercise), ``passed``, ``table()``, ``feedback()``.
     """
-
-    notebook: Path
-    results: dict
-    other_failures: list
-    messages: dict
-
-    @property
-    def n_passed(self) -> int:
-        return sum(self.results.values())
-
-    @property
-    def passed(self) -> bool:
-        return all(self.results.values()) and not self.other_failures
-
-    def table(self) -> str:
-        lines = [f"{'exercise':<10} result", f"{'-' * 10} ------"]
-        for name, ok in self.results.items():
-            reason = "" if ok else f"  ({self.messages.get(name, 'output differs')})"
-            lines.append(f"{name:<10} {'pass' if ok else 'FAIL'}{reason}")
-        if self.other_failures:
-            cells = ", ".join(str(i) for i in self.other_failures)
-            lines.append(f"cells outside the exercises failed: {cells}")
-        lines.append(f"{self.n_passed}/{len(self.results)} exercises correct")
-        return "\n".join(lines)
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise FileNotFoundError(f"No notebook at {str(notebook)!r}.")
+    ref = resolve_reference(reference, notebook.name)
+    rules = read_rules(SANITIZE_FILE)
+    return grade_submission(read_reference(ref), rules, notebook.read_bytes().decode("utf-8", "replace"),
+                            student=student or notebook.parent.name, submission=str(notebook),
+                            timeout=timeout, total_timeout=total_timeout, max_memory=max_memory)
 
 
-def _reason(node) -> str:
-    text = (node.get("message") or node.text or "").strip()
-    if "NotImplementedError" in text:
-        return "not solved yet"
-    if "NameError" in text:
-        return "a name the check needs is not defined"
-    if "differ" in text or "mismatch" in text.lower():
-        return "output differs from the reference"
-    if "exception" in text.lower() or "Error" in text:
-        return "the cell raised an exception"
-    return "failed"
-
-
-def grade(notebook, *, timeout: int = 600) -> GradeReport:
-    """Grade a completed student notebook with strict nbval.
-
-    Runs ``pytest --nbval`` with the course's sanitize rules and kernel
-    settings on ``notebook`` in a fresh kernel of this Python environment; an
-    exercise passes when all of its solution and check cells run and every
-    check prints the stored answer.
-    """
-    notebook = Path(notebook).resolve()
-    found = exercises(notebook)
-    if not found:
-        raise ValueError(f"{notebook.name} has no exercises (no '### Exercise N.k' heading).")
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    env.pop("MPLBACKEND", None)
-    with tempfile.TemporaryDirectory() as tmp:
-        report_xml = Path(tmp) / "report.xml"
-        cmd = [
-            sys.executable, "-m", "pytest", str(notebook), "--nbval", "--nbval-current-env",
-            "--nbval-sanitize-with", str(SANITIZE_FILE), "--nbval-cell-timeout", str(timeout),
-            "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--rootdir", str(notebook.parent),
-            "-c", os.devnull, f"--junitxml={report_xml}",
-        ]
-        proc = subprocess.run(cmd, cwd=notebook.parent, env=env, capture_output=True, text=True)
-        if not report_xml.exists():
-            raise RuntimeError(f"nbval did not run on {notebook.name}:\n{proc.stdout}\n{proc.stderr}")
-        failed = {}
-        for case in ET.parse(report_xml).getroot().iter("testcase"):
-            match = re.search(r"Cell (\d+)", case.get("name", ""))
-            bad = case.find("failure") if case.find("failure") is not None else case.find("error")
-            if match and bad is not None:
-                failed[int(match.group(1))] = _reason(bad)
-    results, messages = {}, {}
-    in_exercises = set()
-    for ex in found:
-        in_exercises.update(ex.cells)
-        bad = [failed[i] for i in ex.cells if i in failed]
-        results[ex.name] = not bad
-        if bad:
-            messages[ex.name] = bad[0]
-    others = sorted(i for i in failed if i not in in_exercises)
-    return GradeReport(notebook, results, others, messages)
+def resolve_reference(reference, name: str) -> Path:
+    """The reference notebook for a submission file called ``name``."""
+    if reference is None:
+        reference = default_reference()
+        if reference is None:
+            raise ValueError(
+                "The course's chapters/ folder was not found (an installed package holds no chapters): "
+                "pass --reference CHAPTER.ipynb or --reference FOLDER."
+            )
+    reference = Path(reference)
+    if reference.is_dir():
+        path = reference / name
+        if not path.is_file():
+            raise FileNotFoundError(f"No reference chapter named {name!r} in {str(reference)!r}.")
+        return path
+    if not reference.is_file():
+        raise FileNotFoundError(f"No reference notebook at {str(reference)!r}.")
+    return reference
