@@ -60,12 +60,26 @@ number of processes or a negative number (-1: all cores). Got 0 instead.
     return int(n_jobs)
 
 
-def _with_one_blas_thread(function, args):
-    """Run ``function(*args)`` in a worker, its BLAS and OpenMP pools held to one thread."""
-    from threadpoolctl import threadpool_limits
+_CONTROLLER = []  # this process's threadpoolctl controller, made once (it costs ~10 ms)
 
-    with threadpool_limits(limits=1):
-        return function(*args)
+
+def _with_one_blas_thread(function, args):
+    """Run ``function(*args)`` in a worker, its BLAS and OpenMP pools held to one thread.
+
+    The controller that knows the process's thread pools is made before the
+    first task and again after it (which may have loaded another BLAS, such as
+    SciPy's), then reused: limiting through it costs a fraction of a millisecond.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    first = not _CONTROLLER
+    if first:
+        _CONTROLLER.append(ThreadpoolController())
+    with _CONTROLLER[0].limit(limits=1):
+        result = function(*args)
+    if first:
+        _CONTROLLER[0] = ThreadpoolController()
+    return result
 
 
 def run_tasks(function, arguments, n_jobs):
