@@ -149,3 +149,23 @@ def test_searches_on_a_dask_cluster_give_the_serial_results(serial):
         _assert_same_results(search, serial[name])
     np.testing.assert_array_equal(scores, cross_val_score(lambda: _build(units=5), _x, _y, cv=_CV))
     assert len(tasks.data) > 0 and len(workers) >= 1  # the trainings ran on the cluster
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_scale_benchmark_runs_in_smoke_mode(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "scale.json"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--smoke", "--out", str(out)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads(out.read_text())
+    assert results["loky"]["same_cv_results_as_serial"] is True
+    assert results["dask"]["same_cv_results_as_serial"] is True
+    assert results["loky"]["speed_up"] > 0 and results["dask"]["seconds_per_empty_task"] > 0
+    assert len(results["machine"]["load_average_at_start"]) == 3
