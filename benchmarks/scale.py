@@ -90,7 +90,8 @@ def _search(x, y, epochs, n_jobs, grid):
                         refit=False, n_jobs=n_jobs)  # fmt: skip
     start = time.perf_counter()
     search.fit(x, y)
-    return time.perf_counter() - start, [(r["params"], r["scores"].tolist()) for r in search.cv_results_]
+    seconds = time.perf_counter() - start
+    return seconds, [(r["params"], r["scores"].tolist()) for r in search.cv_results_]
 
 
 def _empty_tasks(n_tasks, n_jobs=2):
@@ -156,7 +157,8 @@ def run(smoke=False, repeats=5):
     row["seconds_per_training_serial"] = row["serial_s"] / results["workload"]["trainings"]
     results["loky"] = row
     print(f"serial {row['serial_s']:.2f} s, n_jobs=2 {row['n_jobs_2_s']:.2f} s, speed-up "
-          f"{row['speed_up']:.2f}, same cv_results_: {row['same_cv_results_as_serial']}", flush=True)  # fmt: skip
+          f"{row['speed_up']:.2f}, same cv_results_: {row['same_cv_results_as_serial']}",
+          flush=True)  # fmt: skip
     row["loky_seconds_per_empty_task"] = _empty_tasks(n_tasks)
 
     # 2. Dask: the same grid, unchanged, on a LocalCluster; and the per-task overhead

@@ -284,7 +284,8 @@ class GridSearch(_Search):
     2
     >>> parallel = GridSearch(lambda alpha: Ridge(alpha=alpha), {"alpha": [0.0, 10.0]}, cv=4,
     ...                       n_jobs=2).fit(x, 3 * x.ravel())
-    >>> [r["mean_score"] for r in parallel.cv_results_] == [r["mean_score"] for r in search.cv_results_]
+    >>> means = [r["mean_score"] for r in search.cv_results_]
+    >>> [r["mean_score"] for r in parallel.cv_results_] == means
     True
 
     Introduced in the chapter *Hyperparameters and their tuning*.
@@ -566,13 +567,12 @@ def expected_improvement(mu, sigma, best, xi=0.0):
 
     Examples
     --------
-    Exercise 11.2: an uncertain point A against an almost certain, slightly
-    better point B:
+    An uncertain point predicted worse than :math:`f^* = 0.35`, a certain one
+    worse, and a certain one better by 0.05:
 
-    >>> ei_a = expected_improvement(0.39, 0.02, best=0.38)
-    >>> ei_b = expected_improvement(0.375, 0.001, best=0.38)
-    >>> print(f"{ei_a:.6f} {ei_b:.6f}")
-    0.003956 0.005000
+    >>> ei = expected_improvement(np.array([0.40, 0.38, 0.30]), np.array([0.05, 0.0, 0.0]), 0.35)
+    >>> ei.round(4)
+    array([0.0042, 0.    , 0.05  ])
 
     Introduced in the chapter *Hyperparameters and their tuning*.
     """

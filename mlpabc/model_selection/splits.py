@@ -5,8 +5,8 @@ Splits
 Cross-validators
     :class:`KFold`, :class:`LeaveOneOut`, :class:`RepeatedKFold`,
     :class:`HoldOut` (repeated random hold-out), with scikit-learn's interface:
-    ``split(x, y=None)`` yields ``(train_idx, test_idx)``, ``get_n_splits()``. For the same integer seed
-    they give exactly the folds of scikit-learn's ``KFold``, ``LeaveOneOut``,
+    ``split(x, y=None)`` yields ``(train_idx, test_idx)``, ``get_n_splits()``. For the same
+    integer seed they give exactly the folds of scikit-learn's ``KFold``, ``LeaveOneOut``,
     ``RepeatedKFold`` and ``ShuffleSplit``: like scikit-learn, they shuffle with
     the legacy :class:`numpy.random.RandomState` (an explicit object, never
     numpy's global generator).

@@ -225,7 +225,9 @@ def candidate_error(err, params, owner):
         return RuntimeError(msg)
 
 
-def cross_val_score(build_fn, x, y, cv=5, scoring="mse", fit_kwargs=None, n_jobs=None) -> np.ndarray:
+def cross_val_score(
+    build_fn, x, y, cv=5, scoring="mse", fit_kwargs=None, n_jobs=None
+) -> np.ndarray:
     r"""Score a freshly built model on every fold of a cross-validation.
 
     For each split :math:`i` of ``cv``: ``model = build_fn()``, fit it on the
@@ -289,7 +291,8 @@ def cross_val_score(build_fn, x, y, cv=5, scoring="mse", fit_kwargs=None, n_jobs
     x, y = np.asarray(x), np.asarray(y)
     _check_lengths([x, y], owner)
     n_jobs = check_n_jobs(n_jobs, owner)
-    tasks = [(build_fn, {}, x, y, tr, te, score, fit_kwargs) for tr, te in _folds_of(cv, x, y, owner)]
+    folds = _folds_of(cv, x, y, owner)
+    tasks = [(build_fn, {}, x, y, train, test, score, fit_kwargs) for train, test in folds]
     return np.array(run_tasks(fit_and_score_task, tasks, n_jobs))
 
 
