@@ -86,8 +86,9 @@ def run_tasks(function, arguments, n_jobs):
     """``[function(*args) for args in arguments]``, on ``n_jobs`` workers; in order.
 
     When joblib resolves ``n_jobs`` to one worker (``None`` outside a
-    ``parallel_backend`` context, or 1), the tasks run here, one after the
-    other, in the caller's process and with its thread settings.
+    ``parallel_backend`` context, or 1), or there is only one task, the tasks
+    run here, one after the other, in the caller's process and with its thread
+    settings.
 
     Examples
     --------
