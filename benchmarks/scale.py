@@ -27,7 +27,11 @@ candidate scored by 3-fold cross-validation: 72 trainings.
 
 The machine's load average (as ``uptime`` shows it) is stored at the start
 and at the end: on a shared machine the speed-up is depressed, since other
-processes take their share of the two cores.
+processes take their share of the two cores. As a control, the same serial
+against ``n_jobs=2`` comparison is made for 24 tasks of a pure-Python loop
+(no library, no data): ``control_speed_up`` is close to 2 on an idle
+two-core machine, and shows how much of a second core the machine lent when
+the benchmark ran.
 """
 
 from __future__ import annotations
@@ -80,6 +84,30 @@ def _data():
 
 def _noop():
     return None
+
+
+def _busy(n):
+    """A pure-Python loop: CPU work with no library, no data and no BLAS."""
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def _control_speed_up(n_tasks, n, repeats):
+    """Serial against n_jobs=2 for ``_busy`` tasks: how many cores the machine lends us now."""
+    from mlpabc.model_selection._parallel import run_tasks
+
+    run_tasks(_busy, [(n,)] * 2, 2)  # the pool is up
+    ratios = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run_tasks(_busy, [(n,)] * n_tasks, None)
+        serial = time.perf_counter() - start
+        start = time.perf_counter()
+        run_tasks(_busy, [(n,)] * n_tasks, 2)
+        ratios.append(serial / (time.perf_counter() - start))
+    return statistics.median(ratios)
 
 
 def _search(x, y, epochs, n_jobs, grid):
@@ -160,6 +188,11 @@ def run(smoke=False, repeats=5):
           f"{row['speed_up']:.2f}, same cv_results_: {row['same_cv_results_as_serial']}",
           flush=True)  # fmt: skip
     row["loky_seconds_per_empty_task"] = _empty_tasks(n_tasks)
+    # control: the same comparison for a pure-Python loop; on an idle two-core machine it is
+    # close to 2, on a shared one it shows the share of the cores the machine lends us
+    row["control_speed_up"] = _control_speed_up(24, 10_000 if smoke else 1_000_000, 3)
+    print(f"control (pure-Python loop, 24 tasks): speed-up {row['control_speed_up']:.2f}",
+          flush=True)  # fmt: skip
 
     # 2. Dask: the same grid, unchanged, on a LocalCluster; and the per-task overhead
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
