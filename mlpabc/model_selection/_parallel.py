@@ -98,7 +98,12 @@ def run_tasks(function, arguments, n_jobs):
     import joblib
 
     arguments = list(arguments)
-    if len(arguments) <= 1 or joblib.effective_n_jobs(n_jobs) == 1:
+    workers = joblib.effective_n_jobs(n_jobs)
+    if len(arguments) <= 1 or workers == 1:
         return [function(*args) for args in arguments]
     tasks = (joblib.delayed(_with_one_blas_thread)(function, args) for args in arguments)
-    return joblib.Parallel(n_jobs=n_jobs)(tasks)
+    # About four batches per worker: few transports (a Dask task costs milliseconds), and no
+    # worker left idle at the end while another finishes one large batch (which joblib's
+    # automatic batching of short tasks can do).
+    batch_size = max(1, len(arguments) // (4 * workers))
+    return joblib.Parallel(n_jobs=n_jobs, batch_size=batch_size)(tasks)
