@@ -21,14 +21,14 @@ from mlpabc.model_selection import (
     LeaveOneOut,
     RandomSearch,
     RepeatedKFold,
-    _SCORERS,
-    _draw_params,
-    _gp_posterior,
-    _parse_space,
     cross_val_score,
+    expected_improvement,
+    gp_posterior,
     train_test_split,
     train_val_test_split,
 )
+from mlpabc.model_selection.search import _draw_params, _parse_space
+from mlpabc.model_selection.validation import _SCORERS
 
 
 def _same_splits(ours, theirs):
@@ -624,7 +624,7 @@ def test_bayesian_search_mixed_space_and_maximisation():
 def test_gp_posterior_interpolates_and_reverts_far_away():
     X = np.array([[0.0], [0.2], [0.4]])
     f = np.array([1.0, -1.0, 0.0])
-    mu, sigma = _gp_posterior(X, f, np.vstack([X, [[1.0]]]), BayesianSearch._LENGTH_SCALES, 1e-6)
+    mu, sigma = gp_posterior(X, f, np.vstack([X, [[1.0]]]), BayesianSearch.LENGTH_SCALES, 1e-6)
     np.testing.assert_allclose(mu[:3], f, atol=1e-5)
     assert np.all(sigma[:3] < 1e-2)
     assert abs(mu[3]) < 1e-6 and sigma[3] == pytest.approx(1.0, abs=1e-6)
@@ -633,17 +633,32 @@ def test_gp_posterior_interpolates_and_reverts_far_away():
 def test_expected_improvement_formula_and_xi():
     X = np.array([[0.0], [0.2], [0.4]])
     f = np.array([1.0, -1.0, 0.0])
-    search = BayesianSearch(None, {})
+    search = BayesianSearch(None, {}, xi=0.01)
     candidates = np.array([[0.21], [1.0]])  # next to the best point / far from everything
     fn = (f - f.mean()) / f.std()
-    mu, sigma = _gp_posterior(X, fn, candidates, search._LENGTH_SCALES, search._JITTER)
+    mu, sigma = gp_posterior(X, fn, candidates, search.LENGTH_SCALES, search.JITTER)
     imp = fn.min() - mu - 0.01
     expected = imp * scipy.stats.norm.cdf(imp / sigma) + sigma * scipy.stats.norm.pdf(imp / sigma)
-    ei = search._expected_improvement(X, f, candidates, 0.01)
+    ei = search.acquisition(X, f, candidates)
     np.testing.assert_allclose(ei, expected, rtol=1e-10)
+    np.testing.assert_array_equal(ei, expected_improvement(mu, sigma, fn.min(), 0.01))
     # xi = 0 exploits (next to the best point); a larger xi explores (the uncertain point).
-    assert np.argmax(search._expected_improvement(X, f, candidates, 0.0)) == 0
-    assert np.argmax(search._expected_improvement(X, f, candidates, 0.5)) == 1
+    assert np.argmax(BayesianSearch(None, {}, xi=0.0).acquisition(X, f, candidates)) == 0
+    assert np.argmax(BayesianSearch(None, {}, xi=0.5).acquisition(X, f, candidates)) == 1
+
+
+def test_expected_improvement_hand_values_and_certain_points():
+    # Exercise 11.2 by hand: EI = (f* - mu) Phi(z) + sigma phi(z), z = (f* - mu) / sigma.
+    for mu, sigma in [(0.39, 0.02), (0.375, 0.001)]:
+        z = (0.38 - mu) / sigma
+        hand = (0.38 - mu) * scipy.stats.norm.cdf(z) + sigma * scipy.stats.norm.pdf(z)
+        assert expected_improvement(mu, sigma, 0.38) == pytest.approx(hand, rel=1e-12)
+    # sigma = 0: the improvement is certain, or there is none
+    np.testing.assert_allclose(
+        expected_improvement(np.array([0.3, 0.5]), np.zeros(2), 0.4), [0.1, 0.0], atol=1e-15
+    )
+    with pytest.raises(ValueError, match="'sigma' argument of expected_improvement must be >= 0"):
+        expected_improvement(0.3, -0.1, 0.4)
 
 
 @pytest.mark.parametrize(
