@@ -246,6 +246,12 @@ def write_weights(own, names, weights, owner, expected, hint=""):
                 f"The 'weights' argument of {owner}: item {i} ({name}) must have shape "
                 f"{w.shape}. Got shape {v.shape} instead."
             )
+        if not np.isfinite(v).all():
+            bad = v[~np.isfinite(v)].flat[0]
+            raise ValueError(
+                f"The 'weights' argument of {owner}: item {i} ({name}) must hold finite numbers. "
+                f"Got {bad} in it instead. Nothing was changed."
+            )
         new.append(v)
     for w, v in zip(own, new):
         w[...] = v

@@ -124,19 +124,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    return _sigmoid(_as_float(x, "sigmoid"))
-
-
-def _sigmoid(x):
-    # The stable form above in six array operations (no checks: x is a float array).
-    # copysign(x, -1) is -|x|; the sign bit selects the x < 0 branch (-0.0 gives 0.5 either way).
-    if not x.ndim:  # the operations below work in place, on arrays
-        return _sigmoid(x.reshape(1)).reshape(())
-    e = np.exp(np.copysign(x, -1.0))  # e = e^{-|x|}
-    r = e + 1.0
-    np.reciprocal(r, out=r)  # 1 / (1 + e)
-    np.multiply(r, e, out=r, where=np.signbit(x))  # e / (1 + e) where x < 0
-    return r
+    return Sigmoid.forward(_as_float(x, "sigmoid"))
 
 
 def sigmoid_derivative(x):
@@ -351,12 +339,7 @@ def softmax(x, axis=-1):
            [1. , 0. ]])
     """
     x = _as_float(x, "softmax")
-    return _softmax(x, _check_axis_of(axis, x, "softmax"))
-
-
-def _softmax(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return Softmax(axis=_check_axis_of(axis, x, "softmax")).forward(x)
 
 
 def softmax_derivative(x, axis=-1):
@@ -434,7 +417,8 @@ def linear_derivative(x):
 class Activation(Configurable):
     r"""Base class: an activation :math:`a = G(z)` with its derivative.
 
-    Subclasses set ``name`` (Keras's name) and implement :meth:`__call__` and
+    Subclasses set ``name`` (Keras's name) and implement :meth:`forward` (the
+    math, on a float array; :meth:`__call__` checks the input and calls it) and
     :meth:`derivative`; they may override :meth:`backward` with a cheaper
     form that reuses the cached output ``a``.
 
@@ -445,19 +429,12 @@ class Activation(Configurable):
     name: str = ""
 
     def __call__(self, z):
-        """The activation :math:`a = G(z)`, same shape as ``z``."""
+        """The activation :math:`a = G(z)` of ``z`` (any array_like), checked: see :meth:`forward`."""
+        return self.forward(_as_float(z, type(self).__name__))
+
+    def forward(self, z):
+        """The activation :math:`a = G(z)` of a float array ``z``, same shape: the math alone."""
         raise NotImplementedError
-
-    def _forward(self, z):
-        # self(z) for a float array z, without the input check: what a layer calls thousands of
-        # times per second. The built-in classes compute here and check in __call__; a subclass
-        # that defines __call__ only gets this default (see __init_subclass__).
-        return self(z)
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "__call__" in vars(cls) and "_forward" not in vars(cls):
-            cls._forward = Activation._forward
 
     def derivative(self, z):
         r"""The elementwise derivative :math:`G'(z)`, same shape as ``z``."""
@@ -506,9 +483,19 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "sigmoid"))
+        return self.forward(_as_float(z, "sigmoid"))
 
-    _forward = staticmethod(_sigmoid)
+    @staticmethod
+    def forward(z):
+        r"""The stable sigmoid of a float array: with :math:`e = e^{-|z|}`, :math:`1/(1 + e)`
+        for :math:`z \ge 0` and :math:`e/(1 + e)` for :math:`z < 0`."""
+        if not z.ndim:  # the operations below work in place, on arrays
+            return Sigmoid.forward(z.reshape(1)).reshape(())
+        e = np.exp(np.copysign(z, -1.0))  # e = e^{-|z|} (copysign(z, -1) is -|z|)
+        a = e + 1.0
+        np.reciprocal(a, out=a)  # 1 / (1 + e)
+        np.multiply(a, e, out=a, where=np.signbit(z))  # e / (1 + e) where z < 0
+        return a
 
     def derivative(self, z):
         return sigmoid_derivative(z)
@@ -536,9 +523,11 @@ class Tanh(Activation):
     name = "tanh"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "tanh"))
+        return self.forward(_as_float(z, "tanh"))
 
-    _forward = staticmethod(np.tanh)
+    @staticmethod
+    def forward(z):
+        return np.tanh(z)
 
     def derivative(self, z):
         return tanh_derivative(z)
@@ -569,10 +558,10 @@ class ReLU(Activation):
     name = "relu"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "relu"))
+        return self.forward(_as_float(z, "relu"))
 
     @staticmethod
-    def _forward(z):
+    def forward(z):
         return np.maximum(z, 0.0)  # a Python float keeps z's dtype
 
     def derivative(self, z):
@@ -610,9 +599,9 @@ class LeakyReLU(Activation):
         self._s = _f32(self.negative_slope)
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "LeakyReLU"))
+        return self.forward(_as_float(z, "LeakyReLU"))
 
-    def _forward(self, z):
+    def forward(self, z):
         return _leaky_relu(z, self._s)
 
     def derivative(self, z):
@@ -655,9 +644,9 @@ class ELU(Activation):
         self.alpha = _check_alpha(alpha, "ELU")
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "ELU"))
+        return self.forward(_as_float(z, "ELU"))
 
-    def _forward(self, z):
+    def forward(self, z):
         return _elu(z, self.alpha)
 
     def derivative(self, z):
@@ -707,10 +696,12 @@ class Softmax(Activation):
     def __call__(self, z):
         z = _as_float(z, "Softmax")
         _check_axis_of(self.axis, z, "Softmax")
-        return self._forward(z)
+        return self.forward(z)
 
-    def _forward(self, z):
-        return _softmax(z, self.axis)
+    def forward(self, z):
+        # softmax is unchanged by a shift: subtract the maximum so that nothing overflows
+        e = np.exp(z - np.max(z, axis=self.axis, keepdims=True))
+        return e / np.sum(e, axis=self.axis, keepdims=True)
 
     def derivative(self, z):
         return softmax_derivative(z, self.axis)
@@ -742,7 +733,7 @@ class Linear(Activation):
         return _as_float(z, "linear")
 
     @staticmethod
-    def _forward(z):
+    def forward(z):
         return z
 
     def derivative(self, z):

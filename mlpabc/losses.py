@@ -40,6 +40,7 @@ import numpy as np
 from ._config import Configurable
 from ._registry import Registry
 from ._validation import check_array, check_bool, check_float, describe
+from .activations import Softmax
 
 __all__ = [
     "LOSSES",
@@ -65,6 +66,8 @@ __all__ = [
 #: Keras's ``keras.config.epsilon()``: the clipping bound of the log-losses and MAPE's floor.
 EPSILON = 1e-7
 
+_SOFTMAX = Softmax()  # the one softmax, on the last axis
+
 #: The name -> class table behind :func:`get`.
 LOSSES = Registry("loss")
 
@@ -72,9 +75,9 @@ LOSSES = Registry("loss")
 # -- input checks -----------------------------------------------------------------------------
 
 
-def _float_array(x, name, owner, dtype=None):
-    """``x`` as a finite float array with at least one dimension (float inputs keep their dtype)."""
-    arr = check_array(x, name, owner, dtype=None)
+def _float_array(x, name, owner, dtype=None, finite=True):
+    """``x`` as a (finite) float array with at least one dimension (float inputs keep their dtype)."""
+    arr = check_array(x, name, owner, dtype=None, finite=finite)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64 if dtype is None else dtype)
     elif arr.dtype.kind != "f":
@@ -248,18 +251,6 @@ def _scce(labels, p):
 
 def _scce_logits(labels, z):
     return -_pick(_log_softmax(z), labels)
-
-
-def _softmax(z):
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def _shifted_exp(z):
-    """``z - max(z)``, its exponentials and their row sums: what log-softmax and softmax share."""
-    shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return shifted, e, np.add.reduce(e, axis=-1, keepdims=True)
 
 
 def _n_samples(p):
@@ -550,17 +541,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 class Loss(Configurable):
     r"""Base class: a loss reduced to one number, with its gradient.
 
-    Public methods check their inputs (finite numbers, matching shapes,
-    label ranges) and raise a ``ValueError`` or ``TypeError`` that says what
-    is wrong. A model's training loop, which calls the loss thousands of
-    times on data it has already checked, validates the targets once with
-    :meth:`check_targets` and then calls the unchecked internal methods
-    ``_value(y_true, y_pred)``, ``_gradient(y_true, y_pred)``,
-    ``_value_from_logits(y_true, z)`` and ``_gradient_from_logits(y_true, z)``
-    (and ``_value_and_gradient`` and ``_value_and_gradient_from_logits``,
-    which compute the two at once, sharing what they have in common, with
-    the same numbers): they expect ``y_true`` exactly as :meth:`check_targets`
-    returns it and ``y_pred`` of the shape it was given.
+    :meth:`__call__` is the boundary: it checks its inputs (finite numbers,
+    matching shapes, label ranges), raises a ``ValueError`` or ``TypeError``
+    that says what is wrong, and returns :meth:`value`. The other public
+    methods hold the math alone and expect what the checks produce: ``y_true``
+    and ``y_pred`` (or the logits ``z``) as float arrays of the same shape
+    (integer labels of shape ``y_pred.shape[:-1]`` for the sparse loss), as
+    :meth:`check_targets` returns them. A model checks its targets once, in
+    ``fit``, and then calls :meth:`value` and :meth:`gradient` (or
+    :meth:`value_from_logits` and :meth:`gradient_from_logits`) every step.
 
     Attributes
     ----------
@@ -581,37 +570,16 @@ class Loss(Configurable):
     logits_activation: str | None = None
     from_logits: bool = False
 
-    # -- public, checked ------------------------------------------------------------------
     def __call__(self, y_true, y_pred) -> float:
-        """The reduced loss: the mean of the per-sample values."""
+        """The reduced loss, inputs checked: the mean of the per-sample values."""
         y_true, y_pred = self._check(y_true, y_pred, type(self).__name__, self.from_logits)
-        return self._value(y_true, y_pred)
-
-    def gradient(self, y_true, y_pred) -> np.ndarray:
-        r"""The gradient :math:`\partial L / \partial \hat y` (shape of ``y_pred``)."""
-        owner = f"{type(self).__name__}.gradient"
-        y_true, p = self._check(y_true, y_pred, owner, self.from_logits)
-        return self._gradient(y_true, p).reshape(np.shape(y_pred))
-
-    def value_from_logits(self, y_true, z) -> float:
-        r"""The reduced loss of :math:`\hat y = G(z)` computed from the logits :math:`z`."""
-        owner = f"{type(self).__name__}.value_from_logits"
-        self._require_logits_form(owner)
-        y_true, z = self._check(y_true, z, owner, True)
-        return self._value_from_logits(y_true, z)
-
-    def gradient_from_logits(self, y_true, z) -> np.ndarray:
-        r"""The gradient :math:`\partial L / \partial z` (shape of ``z``)."""
-        owner = f"{type(self).__name__}.gradient_from_logits"
-        self._require_logits_form(owner)
-        y_true, zz = self._check(y_true, z, owner, True)
-        return self._gradient_from_logits(y_true, zz).reshape(np.shape(z))
+        return self.value(y_true, y_pred)
 
     def check_targets(self, y_true, y_pred_shape, dtype=np.float64) -> np.ndarray:
         """Check targets once for predictions of shape ``y_pred_shape``.
 
-        Returns ``y_true`` in the form the internal ``_value``/``_gradient``
-        methods expect: an array of ``dtype`` and exactly ``y_pred_shape``
+        Returns ``y_true`` in the form :meth:`value` and :meth:`gradient`
+        expect: an array of ``dtype`` and exactly ``y_pred_shape``
         (a missing or extra trailing axis of length 1 is fixed), or for
         :class:`SparseCategoricalCrossentropy` integer labels of shape
         ``y_pred_shape[:-1]``. Slices along the first axis stay valid.
@@ -629,29 +597,31 @@ class Loss(Configurable):
         return y
 
 
-    # -- internal: subclasses provide these (no checks) -----------------------------------
+    # -- the math (no checks; subclasses provide it) ----------------------------------------
     def _per_sample(self, y_true, y_pred) -> np.ndarray:
         raise NotImplementedError
 
-    def _value(self, y_true, y_pred) -> float:
+    def value(self, y_true, y_pred) -> float:
+        r"""The reduced loss :math:`L`: the mean of the per-sample values (arrays as checked)."""
         return _mean_all(self._per_sample(y_true, y_pred))
 
-    def _gradient(self, y_true, y_pred) -> np.ndarray:
+    def gradient(self, y_true, y_pred) -> np.ndarray:
+        r"""The gradient :math:`\partial L / \partial \hat y`, shape of ``y_pred`` (arrays as checked)."""
         raise NotImplementedError
 
-    def _value_from_logits(self, y_true, z) -> float:
-        raise NotImplementedError
+    def value_from_logits(self, y_true, z) -> float:
+        r"""The reduced loss of :math:`\hat y = G(z)` computed from the logits :math:`z`."""
+        raise self._no_logits_form("value_from_logits")
 
-    def _gradient_from_logits(self, y_true, z) -> np.ndarray:
-        raise NotImplementedError
+    def gradient_from_logits(self, y_true, z) -> np.ndarray:
+        r"""The gradient :math:`\partial L / \partial z` with respect to the logits, shape of ``z``."""
+        raise self._no_logits_form("gradient_from_logits")
 
-    # A training step needs the value and the gradient at the same point; subclasses compute
-    # the two together where they share work (same numbers as the separate methods).
-    def _value_and_gradient(self, y_true, y_pred):
-        return self._value(y_true, y_pred), self._gradient(y_true, y_pred)
-
-    def _value_and_gradient_from_logits(self, y_true, z):
-        return self._value_from_logits(y_true, z), self._gradient_from_logits(y_true, z)
+    def _no_logits_form(self, method):
+        return TypeError(
+            f"{type(self).__name__}.{method} is not available: {type(self).__name__} has no "
+            "logits form (only the cross-entropies do, after a sigmoid or softmax output)."
+        )
 
     def _shape_hint(self) -> str:
         return ""
@@ -661,13 +631,6 @@ class Loss(Configurable):
         if self.logits_activation is not None and not logits:
             _check_probabilities(y_pred, owner)
         return y_true, y_pred
-
-    def _require_logits_form(self, owner):
-        if self.logits_activation is None:
-            raise TypeError(
-                f"{owner} is not available: {type(self).__name__} has no logits form "
-                "(only the cross-entropies do, after a sigmoid or softmax output)."
-            )
 
 
 @LOSSES.register("mean_squared_error", "mse")
@@ -688,7 +651,7 @@ class MeanSquaredError(Loss):
     >>> mse = MeanSquaredError()
     >>> mse([[1, 9, 2], [-5, -2, 6]], [[4, 8, 12], [8, 1, 3]])
     49.5
-    >>> mse.gradient([[1.0, 2.0]], [[2.0, 2.0]])
+    >>> mse.gradient(np.array([[1.0, 2.0]]), np.array([[2.0, 2.0]]))
     array([[1., 0.]])
     """
 
@@ -697,24 +660,12 @@ class MeanSquaredError(Loss):
     def _per_sample(self, y_true, y_pred):
         return _mse(y_true, y_pred)
 
-    def _value(self, y_true, y_pred):
-        d = y_true - y_pred
-        d *= d
-        return _mean_of_means(d)
+    def value(self, y_true, y_pred):
+        e = y_true - y_pred
+        return _mean_of_means(e * e)  # (1/N) sum_n (1/d) sum_j (y - y_hat)^2
 
-    def _gradient(self, y_true, y_pred):
-        return (2.0 / y_pred.size) * (y_pred - y_true)
-
-    def _value_and_gradient(self, y_true, y_pred):
-        e = y_pred - y_true  # e^2 = (y - y_hat)^2 exactly
-        sq = e * e
-        n = e.size
-        if sq.shape[-1] == 1 and 0 < n <= _EXACT_COUNT and sq.dtype.char in "fd":  # one output
-            value = float(np.add.reduce(sq, axis=None) / n)  # _mean_of_means, one call less
-        else:
-            value = _mean_of_means(sq)
-        e *= 2.0 / n
-        return value, e
+    def gradient(self, y_true, y_pred):
+        return (2.0 / y_pred.size) * (y_pred - y_true)  # 2 (y_hat - y) / (N d)
 
 
 @LOSSES.register("mean_absolute_error", "mae")
@@ -731,7 +682,7 @@ class MeanAbsoluteError(Loss):
     >>> mae = MeanAbsoluteError()
     >>> mae([[1.0, 2.0]], [[2.0, 2.0]])
     0.5
-    >>> mae.gradient([[1.0, 2.0]], [[2.0, 2.0]])
+    >>> mae.gradient(np.array([[1.0, 2.0]]), np.array([[2.0, 2.0]]))
     array([[0.5, 0. ]])
     """
 
@@ -740,7 +691,7 @@ class MeanAbsoluteError(Loss):
     def _per_sample(self, y_true, y_pred):
         return _mae(y_true, y_pred)
 
-    def _gradient(self, y_true, y_pred):
+    def gradient(self, y_true, y_pred):
         return np.sign(y_pred - y_true) / y_pred.size
 
 
@@ -766,7 +717,7 @@ class MeanAbsolutePercentageError(Loss):
     def _per_sample(self, y_true, y_pred):
         return _mape(y_true, y_pred)
 
-    def _gradient(self, y_true, y_pred):
+    def gradient(self, y_true, y_pred):
         scale = 100.0 / y_pred.size
         return scale * np.sign(y_pred - y_true) / np.maximum(np.abs(y_true), EPSILON)
 
@@ -786,7 +737,7 @@ class Hinge(Loss):
     >>> h = Hinge()
     >>> h([[1.0, 0.0]], [[0.5, 0.5]])
     1.0
-    >>> h.gradient([[1.0, 0.0]], [[0.5, 0.5]])
+    >>> h.gradient(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]]))
     array([[-0.5,  0.5]])
     """
 
@@ -795,7 +746,7 @@ class Hinge(Loss):
     def _per_sample(self, y_true, y_pred):
         return _hinge(y_true, y_pred)
 
-    def _gradient(self, y_true, y_pred):
+    def gradient(self, y_true, y_pred):
         y = _hinge_labels(y_true)
         return np.where(1.0 - y * y_pred >= 0, -y, 0.0) / y_pred.size
 
@@ -803,20 +754,15 @@ class Hinge(Loss):
 class _Crossentropy(Loss):
     """Shared parts of the three cross-entropies: ``from_logits`` and dispatching on it."""
 
-    def _value(self, y_true, y_pred):
+    def value(self, y_true, y_pred):
         if self.from_logits:
-            return self._value_from_logits(y_true, y_pred)
+            return self.value_from_logits(y_true, y_pred)
         return _mean_all(self._per_sample(y_true, y_pred))
 
-    def _gradient(self, y_true, y_pred):
+    def gradient(self, y_true, y_pred):
         if self.from_logits:
-            return self._gradient_from_logits(y_true, y_pred)
+            return self.gradient_from_logits(y_true, y_pred)
         return self._gradient_of_probabilities(y_true, y_pred)
-
-    def _value_and_gradient(self, y_true, y_pred):
-        if self.from_logits:
-            return self._value_and_gradient_from_logits(y_true, y_pred)
-        return self._value(y_true, y_pred), self._gradient_of_probabilities(y_true, y_pred)
 
 
 @LOSSES.register("binary_crossentropy")
@@ -851,9 +797,9 @@ class BinaryCrossentropy(_Crossentropy):
     Examples
     --------
     >>> bce = BinaryCrossentropy()
-    >>> bce.gradient([[1.0]], [[0.5]])
+    >>> bce.gradient(np.array([[1.0]]), np.array([[0.5]]))
     array([[-2.]])
-    >>> bce.gradient_from_logits([[1.0]], [[0.0]])
+    >>> bce.gradient_from_logits(np.array([[1.0]]), np.array([[0.0]]))
     array([[-0.5]])
     """
 
@@ -878,26 +824,16 @@ class BinaryCrossentropy(_Crossentropy):
         inside = (y_pred >= EPSILON) & (y_pred <= 1.0 - EPSILON)
         return np.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / y_pred.size
 
-    def _value_from_logits(self, y_true, z):
+    def value_from_logits(self, y_true, z):
         return _mean_all(_bce_logits(self._smooth(y_true), z))
 
-    def _gradient_from_logits(self, y_true, z):
+    def gradient_from_logits(self, y_true, z):
         # sigma(z) - y, written so that nothing cancels for 0/1 targets: with t = sigma(-|z|),
         # sigma(z) = 1 - t for z >= 0 and t for z < 0.
         y = self._smooth(y_true)
-        return self._logits_gradient(y, z, np.exp(-np.abs(z)))
-
-    @staticmethod
-    def _logits_gradient(y, z, e):
+        e = np.exp(-np.abs(z))
         t = e / (1.0 + e)
         return np.where(z >= 0, (1.0 - y) - t, t - y) / z.size
-
-    def _value_and_gradient_from_logits(self, y_true, z):
-        # _bce_logits and the gradient share e = exp(-|z|)
-        y = self._smooth(y_true)
-        e = np.exp(-np.abs(z))
-        per_sample = _mean_last(np.maximum(z, 0.0) - z * y + np.log1p(e))
-        return _mean_all(per_sample), self._logits_gradient(y, z, e)
 
     def get_config(self):
         return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
@@ -939,7 +875,7 @@ class CategoricalCrossentropy(_Crossentropy):
     Examples
     --------
     >>> cce = CategoricalCrossentropy()
-    >>> cce.gradient_from_logits([[0.0, 1.0]], [[0.0, 0.0]])
+    >>> cce.gradient_from_logits(np.array([[0.0, 1.0]]), np.array([[0.0, 0.0]]))
     array([[ 0.5, -0.5]])
     """
 
@@ -967,23 +903,12 @@ class CategoricalCrossentropy(_Crossentropy):
         dq = g - np.sum(g * q, axis=-1, keepdims=True)
         return dq / (S * _n_samples(y_pred))
 
-    def _value_from_logits(self, y_true, z):
+    def value_from_logits(self, y_true, z):
         return _mean_all(_cce_logits(self._smooth(y_true), z))
 
-    def _gradient_from_logits(self, y_true, z):
+    def gradient_from_logits(self, y_true, z):
         y = self._smooth(y_true)
-        return (_softmax(z) * np.sum(y, axis=-1, keepdims=True) - y) / _n_samples(z)
-
-    def _value_and_gradient_from_logits(self, y_true, z):
-        # log-softmax (value) and softmax (gradient) share the shifted logits and exponentials
-        y = self._smooth(y_true)
-        shifted, e, total = _shifted_exp(z)
-        value = -_mean_all(np.add.reduce(y * (shifted - np.log(total)), axis=-1))
-        g = np.divide(e, total, out=e)  # softmax(z)
-        g *= np.add.reduce(y, axis=-1, keepdims=True)
-        g -= y
-        g /= _n_samples(z)
-        return value, g
+        return (_SOFTMAX.forward(z) * np.sum(y, axis=-1, keepdims=True) - y) / _n_samples(z)
 
     def _shape_hint(self):
         return _CCE_HINT
@@ -1027,7 +952,7 @@ class SparseCategoricalCrossentropy(_Crossentropy):
     >>> scce = SparseCategoricalCrossentropy()
     >>> scce([1], [[0.25, 0.5, 0.25]])  # log 2
     0.6931471805599453
-    >>> scce.gradient_from_logits([1], [[0.0, 0.0]])
+    >>> scce.gradient_from_logits(np.array([1]), np.array([[0.0, 0.0]]))
     array([[ 0.5, -0.5]])
     """
 
@@ -1047,22 +972,13 @@ class SparseCategoricalCrossentropy(_Crossentropy):
         g[_at_labels(y_true)] -= 1.0 / _pick(q, y_true)
         return np.where(inside, g, 0.0) / _n_samples(y_pred)
 
-    def _value_from_logits(self, y_true, z):
+    def value_from_logits(self, y_true, z):
         return _mean_all(_scce_logits(y_true, z))
 
-    def _gradient_from_logits(self, y_true, z):
-        g = _softmax(z)
-        g[_at_labels(y_true)] -= 1.0
+    def gradient_from_logits(self, y_true, z):
+        g = _SOFTMAX.forward(z)
+        g[_at_labels(y_true)] -= 1.0  # softmax(z) - onehot(y)
         return g / _n_samples(z)
-
-    def _value_and_gradient_from_logits(self, y_true, z):
-        # log-softmax at the labels (value) and softmax (gradient) share the exponentials
-        shifted, e, total = _shifted_exp(z)
-        value = -_mean_all(_pick(shifted, y_true) - np.log(total[..., 0]))
-        g = np.divide(e, total, out=e)  # softmax(z)
-        g[_at_labels(y_true)] -= 1.0
-        g /= _n_samples(z)
-        return value, g
 
     def _check(self, y_true, y_pred, owner, logits):
         y_pred = _float_array(y_pred, "y_pred", owner)

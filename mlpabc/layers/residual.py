@@ -128,7 +128,6 @@ class Residual(Layer):
             layer.trainable = self._trainable
 
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
         h = x
         for layer in self.layers:
             h = layer.forward(h, training=training)
@@ -145,6 +144,10 @@ class Residual(Layer):
 
     def regularization_loss(self) -> float:
         return float(sum(layer.regularization_loss() for layer in self.layers))
+
+    def add_regularization_gradients(self) -> None:
+        for layer in self.layers:  # in place: self.grads holds the same arrays
+            layer.add_regularization_gradients()
 
     @property
     def weights(self) -> list[np.ndarray]:

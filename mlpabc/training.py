@@ -1,0 +1,280 @@
+r"""How a :class:`~mlpabc.models.Sequential` model trains: the step, the epochs, the evaluation.
+
+One **training step** on a batch :math:`(X, Y)` (:func:`train_step`) is
+
+1. the forward pass in training mode, layer by layer, :math:`\hat Y = f(X)`;
+2. the loss :math:`L = \ell(Y, \hat Y)` and its gradient :math:`\partial L/\partial \hat Y`
+   (from the logits :math:`z` of the last layer when Keras does so: sigmoid
+   with binary cross-entropy, softmax with categorical cross-entropy);
+3. the backward pass through every layer in reverse order, which fills each
+   layer's ``grads``;
+4. the penalties :math:`\sum \Omega(\theta)` of the regularized weights, added
+   to the loss and to their gradients;
+5. the optimizer's update of every trainable parameter, in place.
+
+Every call here is a public method a chapter shows: ``Layer.forward``,
+``Loss.value``/``Loss.gradient`` (or ``value_from_logits``/
+``gradient_from_logits``), ``Layer.backward`` (or ``Dense.backward_from_logits``),
+``Layer.regularization_loss``/``add_regularization_gradients`` and
+``Optimizer.apply_gradients``, which calls ``Optimizer.update_step``. The data
+were checked once, where they entered ``fit``.
+
+Introduced in the chapter *Gradient descent and optimizers*.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .callbacks import CallbackList, History, ProgbarLogger
+
+__all__ = ["forward", "test_loop", "train_step", "uses_logits"]
+
+#: The divergence guard warns when a step's loss exceeds the first step's loss by this factor.
+GROWTH_WARNING = 1e6
+
+
+def uses_logits(model) -> bool:
+    """Whether the loss is computed from the last layer's logits, exactly when Keras does.
+
+    That is when the last layer's activation is the one the loss pairs with
+    (``loss.logits_activation``) and the loss does not already take logits.
+    """
+    loss, last = model.loss, model.layers[-1]
+    act = getattr(last, "output_activation", None)
+    return loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation
+
+
+def forward(model, x, training):
+    """The forward pass of every layer: :math:`\\hat y = f_L(\\dots f_1(x))`."""
+    h = x
+    for layer in model.layers:
+        h = layer.forward(h, training)
+    return h
+
+
+def train_step(model, x, y, training=True, update=True):
+    """One training step on the checked batch ``(x, y)``; returns the loss **before** the update.
+
+    With ``update=False`` only the gradients are computed (``compute_gradients``).
+    When the loss is not finite nothing is updated and the batch-normalisation
+    statistics this forward pass moved are put back.
+    """
+    layers, loss = model.layers, model.loss
+    saved = [(w, w.copy()) for layer in layers for w in layer.state.values()]
+    y_hat = forward(model, x, training)                                # 1. forward
+    if uses_logits(model):                                             # 2. loss (from z)
+        z = layers[-1].logits
+        value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
+        d = layers[-1].backward_from_logits(delta)                     # 3. backward
+        rest = layers[-2::-1]
+    else:                                                              # 2. loss (from y_hat)
+        value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
+        rest = layers[::-1]
+    for layer in rest:                                                 # 3. backward
+        d = layer.backward(d)
+    for layer in layers:                                               # 4. penalties
+        value += layer.regularization_loss()
+        layer.add_regularization_gradients()
+    if not math.isfinite(value):
+        for w, w0 in saved:
+            w[...] = w0
+        return value
+    if update:
+        for metric in model.compiled_metrics:
+            metric.update(y, y_hat)
+        model.optimizer.apply_gradients(gradients_and_weights(model))  # 5. update
+    return value
+
+
+def gradients_and_weights(model) -> list:
+    """``(gradient, weight)`` for every trainable weight, in ``trainable_weights`` order."""
+    return [
+        (layer.grads[key], param)
+        for layer in model.layers
+        if layer.trainable
+        for key, param in layer.params.items()
+    ]
+
+
+def test_loop(model, x, y, batch_size):
+    """Batch-size-weighted loss (penalties included) and metrics, in inference mode."""
+    logits, loss, last = uses_logits(model), model.loss, model.layers[-1]
+    penalty = 0.0
+    for layer in model.layers:
+        penalty += layer.regularization_loss()
+    metrics = model.compiled_metrics
+    for metric in metrics:
+        metric.reset()
+    total, count = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+        with model._lock:
+            y_hat = forward(model, xb, False)
+            value = loss.value_from_logits(yb, last.logits) if logits else loss.value(yb, y_hat)
+        value += penalty
+        total += value * len(xb)
+        count += len(xb)
+        for metric in metrics:
+            metric.update(yb, y_hat)
+    return total / count, [float(metric.result()) for metric in metrics]
+
+
+def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle,
+             initial_epoch):  # fmt: skip
+    """The epochs of ``Sequential.fit`` on checked data: shuffle, steps, logs, callbacks."""
+    n = len(x)
+    starts = range(0, n, batch_size)
+    history = History()
+    default = [ProgbarLogger(verbose), history] if verbose else [history]
+    cbs = CallbackList(
+        default[:-1] + callbacks + default[-1:],
+        model,
+        {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
+    )
+    metrics = model.compiled_metrics
+    weights = model.weights  # the live arrays: updates and set_weights write into them
+    guard = _FiniteGuard(weights)
+    order = np.arange(n)
+    first = None  # the loss of the first step: the scale the growth warning compares with
+    model.stop_training = False
+    model.history = history
+    cbs.on_train_begin({})
+    # A diverging step overflows: numpy's warnings would only precede the one fit gives.
+    # An explicit np.errstate(..., "raise") of the caller is kept.
+    quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
+    with np.errstate(**quiet):
+        for epoch in range(initial_epoch, epochs):
+            for metric in metrics:
+                metric.reset()
+            cbs.on_epoch_begin(epoch, {})
+            if shuffle:
+                order = model._rng.permutation(n)
+                xs, ys = x[order], y[order]  # one gather per epoch; batches are views
+            else:
+                xs, ys = x, y
+            total, count, value = 0.0, 0, 0.0
+            for i, start in enumerate(starts):
+                cbs.on_train_batch_begin(i, {})
+                with model._lock:
+                    value = train_step(model, xs[start : start + batch_size],
+                                       ys[start : start + batch_size])  # fmt: skip
+                if not math.isfinite(value):
+                    restored = guard.recover(weights)
+                    _warn_divergence(model, value, epoch, epochs, i, len(starts), restored)
+                    break
+                if first is None:
+                    first = value
+                elif first > 0 and value > GROWTH_WARNING * first:
+                    _warn_growth(model, value, first, epoch, epochs, i, len(starts))
+                    first = math.inf  # once per fit
+                size = min(batch_size, n - start)
+                total += value * size
+                count += size
+                if cbs.has("on_train_batch_end"):
+                    logs = {"loss": total / count}
+                    for metric in metrics:
+                        logs[metric.name] = float(metric.result())
+                    cbs.on_train_batch_end(i, dict(sorted(logs.items())))
+                if model.stop_training:
+                    break
+            if not math.isfinite(value):
+                break
+            if not guard.check(weights):
+                _warn_overflow(epoch, epochs)
+                break
+            logs = {"loss": total / count}
+            for metric in metrics:
+                logs[metric.name] = float(metric.result())
+            if x_val is not None:
+                val_loss, val_metrics = test_loop(model, x_val, y_val, batch_size)
+                logs["val_loss"] = val_loss
+                for metric, val in zip(metrics, val_metrics):
+                    logs["val_" + metric.name] = val
+            logs = dict(sorted(logs.items()))
+            history.batch_order.append(order)
+            cbs.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+    cbs.on_train_end({})
+    return history
+
+
+def _learning_rate_text(model) -> str:
+    try:
+        return f" (it is {model.optimizer.current_learning_rate():g} now)"
+    except Exception:  # noqa: BLE001 - the warning must not fail
+        return ""
+
+
+def _warn_divergence(model, value, epoch, epochs, step, steps, restored=False):
+    if restored:  # the last update had made the weights themselves infinite
+        kept = "those at the start of that epoch (the update before had overflowed)"
+    else:
+        kept = "those after the last step with a finite loss"
+    warnings.warn(
+        f"Training diverged: the loss became {value} at epoch {epoch + 1}/{epochs}, batch "
+        f"{step + 1}/{steps}. Training stopped there; the weights are {kept}, and the "
+        f"history holds the complete epochs only. Try a smaller learning rate"
+        f"{_learning_rate_text(model)}.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _warn_growth(model, value, first, epoch, epochs, step, steps):
+    warnings.warn(
+        f"Training is diverging: the loss grew from {first:.4g} (first step) to {value:.4g} at "
+        f"epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}, more than "
+        f"{GROWTH_WARNING:.0e} times. Training goes on (the history keeps every epoch); try a "
+        f"smaller learning rate{_learning_rate_text(model)}.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _warn_overflow(epoch, epochs):
+    warnings.warn(
+        f"Training diverged: the weights stopped being finite numbers during epoch "
+        f"{epoch + 1}/{epochs} (a gradient overflowed). Training stopped; the weights are "
+        "those at the start of that epoch. Try a smaller learning rate.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+class _FiniteGuard:
+    """The last weights known to be finite, to fall back on when training diverges.
+
+    A copy of all weights, refreshed at the end of every epoch whose weights
+    are finite.
+    """
+
+    def __init__(self, weights):
+        self._good = [w.copy() for w in weights]
+
+    def check(self, weights) -> bool:
+        """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
+        if all(np.isfinite(w).all() for w in weights):
+            for good, w in zip(self._good, weights):
+                good[...] = w
+            return True
+        self.restore(weights)
+        return False
+
+    def recover(self, weights) -> bool:
+        """After a non-finite loss: keep the weights if finite, else restore the fallback.
+
+        Returns whether the fallback (the weights at the start of the epoch) was restored.
+        """
+        if all(np.isfinite(w).all() for w in weights):
+            return False
+        self.restore(weights)
+        return True
+
+    def restore(self, weights) -> None:
+        for w, good in zip(weights, self._good):
+            w[...] = good
