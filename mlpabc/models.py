@@ -836,7 +836,7 @@ class Sequential:
         outs = []
         for start in range(0, len(x), batch_size):
             with self._lock:  # a fit in another thread waits between two steps
-                outs.append(forward(self, x[start : start + batch_size], False))
+                outs.append(forward(self.layers, x[start : start + batch_size], False))
         out = outs[0] if len(outs) == 1 else np.concatenate(outs)
         if np.may_share_memory(out, x):  # e.g. a model of identity layers: never hand back x itself
             out = out.copy()
@@ -847,7 +847,7 @@ class Sequential:
         training = check_bool(training, "training", "Sequential.__call__")
         x = self._x(x, "Sequential.__call__")
         with self._lock:
-            out = forward(self, x, training)
+            out = forward(self.layers, x, training)
         return out.copy() if np.may_share_memory(out, x) else out
 
     def train_on_batch(self, x, y, return_dict=False):

@@ -48,10 +48,10 @@ def uses_logits(model) -> bool:
     return loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation
 
 
-def forward(model, x, training):
-    """The forward pass of every layer: :math:`\\hat y = f_L(\\dots f_1(x))`."""
+def forward(layers, x, training):
+    """The forward pass of ``layers``: :math:`\\hat y = f_L(\\dots f_1(x))`."""
     h = x
-    for layer in model.layers:
+    for layer in layers:
         h = layer.forward(h, training)
     return h
 
@@ -65,7 +65,7 @@ def train_step(model, x, y, training=True, update=True):
     """
     layers, loss = model.layers, model.loss
     saved = [(w, w.copy()) for layer in layers for w in layer.state.values()]
-    y_hat = forward(model, x, training)                                # 1. forward
+    y_hat = forward(layers, x, training)                               # 1. forward
     if uses_logits(model):                                             # 2. loss (from z)
         z = layers[-1].logits
         value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
@@ -77,8 +77,9 @@ def train_step(model, x, y, training=True, update=True):
     for layer in rest:                                                 # 3. backward
         d = layer.backward(d)
     for layer in layers:                                               # 4. penalties
-        value += layer.regularization_loss()
-        layer.add_regularization_gradients()
+        if layer.regularizers:
+            value += layer.regularization_loss()
+            layer.add_regularization_gradients()
     if not math.isfinite(value):
         for w, w0 in saved:
             w[...] = w0
@@ -113,7 +114,7 @@ def test_loop(model, x, y, batch_size):
     for start in range(0, len(x), batch_size):
         xb, yb = x[start : start + batch_size], y[start : start + batch_size]
         with model._lock:
-            y_hat = forward(model, xb, False)
+            y_hat = forward(model.layers, xb, False)
             value = loss.value_from_logits(yb, last.logits) if logits else loss.value(yb, y_hat)
         value += penalty
         total += value * len(xb)
@@ -135,6 +136,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
         model,
         {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
     )
+    batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
     metrics = model.compiled_metrics
     weights = model.weights  # the live arrays: updates and set_weights write into them
     guard = _FiniteGuard(weights)
@@ -158,7 +160,8 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
                 xs, ys = x, y
             total, count, value = 0.0, 0, 0.0
             for i, start in enumerate(starts):
-                cbs.on_train_batch_begin(i, {})
+                if batch_begin:
+                    cbs.on_train_batch_begin(i, {})
                 with model._lock:
                     value = train_step(model, xs[start : start + batch_size],
                                        ys[start : start + batch_size])  # fmt: skip
@@ -174,7 +177,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
                 size = min(batch_size, n - start)
                 total += value * size
                 count += size
-                if cbs.has("on_train_batch_end"):
+                if batch_end:
                     logs = {"loss": total / count}
                     for metric in metrics:
                         logs[metric.name] = float(metric.result())
@@ -194,7 +197,8 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
                 logs["val_loss"] = val_loss
                 for metric, val in zip(metrics, val_metrics):
                     logs["val_" + metric.name] = val
-            logs = dict(sorted(logs.items()))
+            if len(logs) > 1:
+                logs = dict(sorted(logs.items()))
             history.batch_order.append(order)
             cbs.on_epoch_end(epoch, logs)
             if model.stop_training:
@@ -249,18 +253,43 @@ def _warn_overflow(epoch, epochs):
 class _FiniteGuard:
     """The last weights known to be finite, to fall back on when training diverges.
 
-    A copy of all weights, refreshed at the end of every epoch whose weights
-    are finite.
+    One copy of all weights in a flat buffer, refreshed at the end of every
+    epoch whose weights are finite: the check is one dot product over the
+    buffer, cheap enough for once per epoch even when an epoch is one step.
     """
 
     def __init__(self, weights):
-        self._good = [w.copy() for w in weights]
+        size = sum(w.size for w in weights)
+        dtype = weights[0].dtype if weights else np.float64
+        self._good, self._views = self._buffer(weights, size, dtype)
+        self._spare, self._spare_views = self._buffer(weights, size, dtype)
+        self._copy(self._views, weights)
+
+    @staticmethod
+    def _buffer(weights, size, dtype):
+        flat = np.empty(size, dtype=dtype)
+        views, at = [], 0
+        for w in weights:
+            views.append(flat[at : at + w.size].reshape(w.shape))
+            at += w.size
+        return flat, views
+
+    @staticmethod
+    def _copy(targets, sources):
+        for target, source in zip(targets, sources):
+            target[...] = source
+
+    @staticmethod
+    def _finite(flat) -> bool:
+        # the dot product is finite when all weights are (unless a square overflows: then look)
+        return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
 
     def check(self, weights) -> bool:
         """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
-        if all(np.isfinite(w).all() for w in weights):
-            for good, w in zip(self._good, weights):
-                good[...] = w
+        self._copy(self._spare_views, weights)
+        if self._finite(self._spare):
+            self._good, self._spare = self._spare, self._good
+            self._views, self._spare_views = self._spare_views, self._views
             return True
         self.restore(weights)
         return False
@@ -270,11 +299,11 @@ class _FiniteGuard:
 
         Returns whether the fallback (the weights at the start of the epoch) was restored.
         """
-        if all(np.isfinite(w).all() for w in weights):
+        self._copy(self._spare_views, weights)
+        if self._finite(self._spare):
             return False
         self.restore(weights)
         return True
 
     def restore(self, weights) -> None:
-        for w, good in zip(weights, self._good):
-            w[...] = good
+        self._copy(weights, self._views)

@@ -257,12 +257,13 @@ class Dense(Layer):
         r"""Given :math:`\delta = \partial L/\partial Z`, fill ``grads``; return :math:`\partial L/\partial X`."""
         if self.logits is None or delta.shape != self.logits.shape:
             check_gradient(self, delta, "delta", "backward_from_logits")
-        x, W = self._x, self.params["kernel"]
-        x2, delta2 = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)  # rows = samples
-        self.grads["kernel"] = x2.T @ delta2  # dL/dW = X^T delta
+        x, W, delta_in = self._x, self.params["kernel"], delta
+        if x.ndim > 2:  # a Dense on (n, ..., n_in) acts on the last axis: one row per vector
+            x, delta = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
+        self.grads["kernel"] = x.T @ delta  # dL/dW = X^T delta
         if self.use_bias:
-            self.grads["bias"] = delta2.sum(axis=0)  # dL/db = sum of the rows of delta
-        return delta @ W.T  # dL/dX = delta W^T
+            self.grads["bias"] = np.add.reduce(delta, axis=0)  # dL/db = the sum of delta's rows
+        return delta_in @ W.T  # dL/dX = delta W^T
 
     def __repr__(self) -> str:
         return (
