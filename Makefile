@@ -16,7 +16,7 @@ SANITIZE := mlpabc/coursework/nbval_sanitize.cfg
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout 600
 CHAPTERS ?=
 
-.PHONY: help env book test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean
+.PHONY: help env book test test-package test-chapters test-book test-browser execute bench bench-smoke lab clean lint
 
 help:
 	@sed -n '1,12p' Makefile
@@ -51,6 +51,11 @@ test-book: $(STAMP)
 
 test-browser: $(STAMP)
 	$(PY) -m pytest tests/test_website.py -m browser -q
+
+# lint and format check (ruff, configured in pyproject.toml); not yet part of `make test`
+lint: $(STAMP)
+	$(VENV)/bin/ruff check mlpabc tests benchmarks scripts
+	$(VENV)/bin/ruff format --check mlpabc tests benchmarks scripts
 
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)

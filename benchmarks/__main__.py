@@ -144,7 +144,11 @@ def _mlpabc_model(w, seed=0, dtype="float64"):
     stack.append(layers.Dense(sizes[-1], activation=w["output"]))
     model = mlpabc.Sequential(stack, seed=seed, dtype=dtype)
     name, lr = w["optimizer"]
-    opt = mlpabc.optimizers.SGD(learning_rate=lr) if name == "sgd" else mlpabc.optimizers.Adam(learning_rate=lr)
+    opt = (
+        mlpabc.optimizers.SGD(learning_rate=lr)
+        if name == "sgd"
+        else mlpabc.optimizers.Adam(learning_rate=lr)
+    )
     model.compile(optimizer=opt, loss=w["loss"])
     return model
 
@@ -161,7 +165,11 @@ def _keras_model(w, weights, dtype):
     model = keras.Sequential(stack)
     model.set_weights([np.asarray(a, dtype=dtype) for a in weights])
     name, lr = w["optimizer"]
-    opt = keras.optimizers.SGD(learning_rate=lr) if name == "sgd" else keras.optimizers.Adam(learning_rate=lr)
+    opt = (
+        keras.optimizers.SGD(learning_rate=lr)
+        if name == "sgd"
+        else keras.optimizers.Adam(learning_rate=lr)
+    )
     model.compile(optimizer=opt, loss=w["loss"])
     return model
 
@@ -218,7 +226,9 @@ def _numpy_phase(key, w, repeats):
     def fit_fused(dtype=np.float64):
         xs, ys = x.astype(dtype), y.astype(dtype)
         weights = [a.astype(dtype) for a in start]
-        if shuffle:  # one permutation per epoch from one generator, drawn as the loop goes (as fit does)
+        if (
+            shuffle
+        ):  # one permutation per epoch from one generator, drawn as the loop goes (as fit does)
             rng = np.random.default_rng(0)
             perms = (rng.permutation(len(x)) for _ in range(epochs))
         else:
@@ -271,7 +281,9 @@ def _keras_worker(jobs, smoke):
 
 def _keras_times(jobs, smoke):
     """Run :func:`_keras_worker` in a fresh Python process; its times."""
-    cmd = [sys.executable, "-m", "benchmarks", "--keras-worker", *jobs] + (["--smoke"] if smoke else [])
+    cmd = [sys.executable, "-m", "benchmarks", "--keras-worker", *jobs] + (
+        ["--smoke"] if smoke else []
+    )
     proc = subprocess.run(cmd, cwd=HERE.parent, capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"the Keras worker failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
@@ -316,7 +328,9 @@ def _keras_phase(workloads, results, repeats, smoke):
         # each library in its default dtype, as a learner uses them
         row["keras_over_mlpabc"] = _ratio(row, "keras_float32", "mlpabc_alongside_keras")
         if key == "W3":  # and like for like
-            row["keras_float64_over_mlpabc"] = _ratio(row, "keras_float64", "mlpabc_alongside_keras")
+            row["keras_float64_over_mlpabc"] = _ratio(
+                row, "keras_float64", "mlpabc_alongside_keras"
+            )
             row["keras_float32_over_mlpabc_float32"] = _ratio(
                 row, "keras_float32", "mlpabc_float32_alongside_keras"
             )
@@ -361,7 +375,9 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
         if key == "W3":
             peak = results["machine"]
             row["mlpabc_fraction_of_peak"] = row["mlpabc_gflops"] / peak["matmul_gflops_float64"]
-            row["mlpabc_float32_fraction_of_peak"] = row["mlpabc_float32_gflops"] / peak["matmul_gflops_float32"]
+            row["mlpabc_float32_fraction_of_peak"] = (
+                row["mlpabc_float32_gflops"] / peak["matmul_gflops_float32"]
+            )
         results["workloads"][key] = row
         print(
             f"{key}: mlpabc {row['mlpabc_s']:.3f} s, fused numpy {row['fused_numpy_s']:.3f} s, "
@@ -375,20 +391,33 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repetition")
-    parser.add_argument("--repeats", type=int, default=3, help="repetitions of each Keras fit (median)")
-    parser.add_argument(
-        "--numpy-repeats", type=int, default=11, help="repetitions of each mlpabc and fused-loop fit (median)"
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)")
-    parser.add_argument("--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repetition")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="repetitions of each Keras fit (median)"
+    )
+    parser.add_argument(
+        "--numpy-repeats",
+        type=int,
+        default=11,
+        help="repetitions of each mlpabc and fused-loop fit (median)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)"
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only"
+    )
     parser.add_argument("--keras-worker", nargs="+", metavar="JOB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.keras_worker:
         _keras_worker(args.keras_worker, args.smoke)
         return 0
-    results = run(smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only)
+    results = run(
+        smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only
+    )
     out = args.out or (HERE / ("results-smoke.json" if args.smoke else "results.json"))
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {out}")

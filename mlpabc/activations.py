@@ -76,18 +76,6 @@ def _f32(c: float) -> float:
     return float(np.float32(c))
 
 
-def _check_slope(negative_slope, owner):
-    return check_float(negative_slope, "negative_slope", owner, low=0)
-
-
-def _check_alpha(alpha, owner):
-    return check_float(alpha, "alpha", owner)
-
-
-def _check_axis(axis, owner):
-    return check_int(axis, "axis", owner)
-
-
 def _check_axis_of(axis, x, owner):
     """``axis`` must be an axis of ``x``: an integer in [-x.ndim, x.ndim - 1]."""
     return check_int(axis, "axis", owner, minimum=-x.ndim, maximum=x.ndim - 1)
@@ -124,7 +112,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    return Sigmoid.forward(_as_float(x, "sigmoid"))
+    return Sigmoid().forward(_as_float(x, "sigmoid"))
 
 
 def sigmoid_derivative(x):
@@ -234,7 +222,7 @@ def leaky_relu(x, negative_slope=0.2):
     >>> leaky_relu([-10.0, 0.0, 5.0], negative_slope=0.5)
     array([-5.,  0.,  5.])
     """
-    s = _f32(_check_slope(negative_slope, "leaky_relu"))
+    s = _f32(check_float(negative_slope, "negative_slope", "leaky_relu", low=0))
     return _leaky_relu(_as_float(x, "leaky_relu"), s)
 
 
@@ -254,7 +242,7 @@ def leaky_relu_derivative(x, negative_slope=0.2):
     >>> leaky_relu_derivative([-1.0, 2.0], negative_slope=0.5)
     array([0.5, 1. ])
     """
-    s = _f32(_check_slope(negative_slope, "leaky_relu_derivative"))
+    s = _f32(check_float(negative_slope, "negative_slope", "leaky_relu_derivative", low=0))
     x = _as_float(x, "leaky_relu_derivative")
     return np.where(x > 0, 1.0, s).astype(x.dtype, copy=False)
 
@@ -285,7 +273,7 @@ def elu(x, alpha=1.0):
     >>> elu([-1000.0, 0.0, 2.0])
     array([-1.,  0.,  2.])
     """
-    alpha = _check_alpha(alpha, "elu")
+    alpha = check_float(alpha, "alpha", "elu")
     return _elu(_as_float(x, "elu"), alpha)
 
 
@@ -303,7 +291,7 @@ def elu_derivative(x, alpha=1.0):
     >>> elu_derivative([0.0, 3.0], alpha=0.5)
     array([0.5, 1. ])
     """
-    alpha = _check_alpha(alpha, "elu_derivative")
+    alpha = check_float(alpha, "alpha", "elu_derivative")
     x = _as_float(x, "elu_derivative")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype, copy=False)
 
@@ -463,7 +451,6 @@ class Activation(Configurable):
         return da * self.derivative(z)
 
 
-
 @ACTIVATIONS.register("sigmoid")
 class Sigmoid(Activation):
     r"""The sigmoid :math:`\sigma(z)`; see :func:`sigmoid`.
@@ -485,17 +472,10 @@ class Sigmoid(Activation):
     def __call__(self, z):
         return self.forward(_as_float(z, "sigmoid"))
 
-    @staticmethod
-    def forward(z):
-        r"""The stable sigmoid of a float array: with :math:`e = e^{-|z|}`, :math:`1/(1 + e)`
-        for :math:`z \ge 0` and :math:`e/(1 + e)` for :math:`z < 0`."""
-        if not z.ndim:  # the operations below work in place, on arrays
-            return Sigmoid.forward(z.reshape(1)).reshape(())
-        e = np.exp(np.copysign(z, -1.0))  # e = e^{-|z|} (copysign(z, -1) is -|z|)
-        a = e + 1.0
-        np.reciprocal(a, out=a)  # 1 / (1 + e)
-        np.multiply(a, e, out=a, where=np.signbit(z))  # e / (1 + e) where z < 0
-        return a
+    def forward(self, z):
+        e = np.exp(-np.abs(z))  # e = e^{-|z|} in (0, 1]: never overflows
+        r = 1.0 / (1.0 + e)  # sigma(|z|)
+        return np.where(np.signbit(z), e * r, r)  # sigma(z) = e / (1 + e) for z < 0
 
     def derivative(self, z):
         return sigmoid_derivative(z)
@@ -525,8 +505,7 @@ class Tanh(Activation):
     def __call__(self, z):
         return self.forward(_as_float(z, "tanh"))
 
-    @staticmethod
-    def forward(z):
+    def forward(self, z):
         return np.tanh(z)
 
     def derivative(self, z):
@@ -560,8 +539,7 @@ class ReLU(Activation):
     def __call__(self, z):
         return self.forward(_as_float(z, "relu"))
 
-    @staticmethod
-    def forward(z):
+    def forward(self, z):
         return np.maximum(z, 0.0)  # a Python float keeps z's dtype
 
     def derivative(self, z):
@@ -595,7 +573,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, negative_slope=0.2):
-        self.negative_slope = _check_slope(negative_slope, "LeakyReLU")
+        self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU", low=0)
         self._s = _f32(self.negative_slope)
 
     def __call__(self, z):
@@ -641,7 +619,7 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        self.alpha = _check_alpha(alpha, "ELU")
+        self.alpha = check_float(alpha, "alpha", "ELU")
 
     def __call__(self, z):
         return self.forward(_as_float(z, "ELU"))
@@ -691,7 +669,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def __init__(self, axis=-1):
-        self.axis = _check_axis(axis, "Softmax")
+        self.axis = check_int(axis, "axis", "Softmax")
 
     def __call__(self, z):
         z = _as_float(z, "Softmax")
@@ -732,8 +710,7 @@ class Linear(Activation):
     def __call__(self, z):
         return _as_float(z, "linear")
 
-    @staticmethod
-    def forward(z):
+    def forward(self, z):
         return z
 
     def derivative(self, z):

@@ -28,7 +28,14 @@ import numpy as np
 
 from ._validation import check_bool, check_float, check_int, check_one_of, describe
 
-__all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback", "ProgbarLogger"]
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ProgbarLogger",
+]
 
 _HOOKS = (
     "on_train_begin",
@@ -565,7 +572,9 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print(
+                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)
 
     def __repr__(self) -> str:
@@ -594,4 +603,3 @@ def _check_callbacks(callbacks, owner):
                 + (" (a class: add parentheses)" if isinstance(cb, type) else "")
             )
     return list(callbacks)
-

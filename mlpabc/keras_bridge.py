@@ -183,7 +183,9 @@ def _mlpabc_activation(fn):
     try:
         return classes[name](**keywords)
     except TypeError as err:
-        raise ValueError(f"from_keras cannot translate the activation {name} with {keywords}: {err}") from None
+        raise ValueError(
+            f"from_keras cannot translate the activation {name} with {keywords}: {err}"
+        ) from None
 
 
 def _mlpabc_regularizer(reg):
@@ -374,7 +376,9 @@ def fit_keras_in_order(
         orders.append(order)
     lengths = {len(o) for o in orders}
     if len(lengths) != 1:
-        raise ValueError(f"The 'batch_order' argument of {owner} must have the same length every epoch.")
+        raise ValueError(
+            f"The 'batch_order' argument of {owner} must have the same length every epoch."
+        )
 
     class OrderedBatches(keras.utils.PyDataset):
         def __init__(self):

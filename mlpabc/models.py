@@ -7,14 +7,9 @@ and trains them as Keras does::
     model.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
     history = model.fit(x, y, batch_size=32, epochs=10, validation_split=0.2)
 
-One **training step** on a batch :math:`(X, Y)` is
-
-1. the forward pass in training mode, layer by layer, :math:`\hat Y = f(X)`;
-2. the loss :math:`L = \ell(Y, \hat Y) + \sum \Omega(\theta)` (the compiled
-   loss plus the layers' regularisation penalties);
-3. the backward pass, from :math:`\partial L/\partial \hat Y` through every
-   layer in reverse order, which fills each layer's ``grads``;
-4. the optimizer's update of every trainable parameter, in place.
+This module holds the structure (layers, build, weights, compile) and the
+public API; :mod:`mlpabc.training` holds the training step, the epoch loop
+and the test loop, :mod:`mlpabc.saving` the weights files.
 
 The names, arguments, defaults and every number ``fit`` reports follow
 Keras 3, so the same program gives the same numbers in both libraries (see
@@ -28,27 +23,37 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 import threading
+import warnings
 
 import numpy as np
 
+from . import saving
 from ._random import as_generator, spawn
+from ._summary import shape_text, summary_lines
 from ._validation import (
-    check_array,
     check_bool,
     check_float,
     check_int,
     check_kwargs,
-    check_same_length,
     describe,
     write_weights,
 )
-from . import saving
-from .training import fit_loop, forward, gradients_and_weights, test_loop, train_step
 from .callbacks import History, _check_callbacks
 from .layers.base import Layer, _auto_name
 from .layers.core import InputLayer
+from .training import (
+    check_validation_data,
+    check_verbose,
+    check_x,
+    check_xy,
+    fit_loop,
+    forward,
+    gradients_and_weights,
+    result_of,
+    evaluate_loop,
+    train_step,
+)
 
 __all__ = ["History", "Sequential"]
 
@@ -70,35 +75,6 @@ def _check_dtype(dtype):
             f"Got {describe(dtype)} instead."
         )
     return name
-
-
-def _check_verbose(verbose, owner):
-    if verbose == "auto":
-        return 1
-    if isinstance(verbose, (bool, np.bool_)) or not isinstance(verbose, numbers.Integral):
-        raise TypeError(
-            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. "
-            f"Got {describe(verbose)} instead."
-        )
-    if verbose not in (0, 1, 2):
-        raise ValueError(
-            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. Got {verbose!r} instead."
-        )
-    return int(verbose)
-
-
-def _shape_text(shape) -> str:
-    return "(None, " + ", ".join(str(d) for d in shape) + ")"
-
-
-def _readable_size(n_bytes) -> str:
-    # Keras's summary: 1024-based units, two decimals.
-    size = float(n_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.2f} {unit}"
-        size /= 1024.0
-    return f"{size:.2f} GB"  # pragma: no cover
 
 
 class Sequential:
@@ -283,8 +259,8 @@ class Sequential:
             if tuple(layer.input_shape) != tuple(shape):
                 raise ValueError(
                     f"Layer {layer.name!r} was already built for inputs of shape "
-                    f"{_shape_text(layer.input_shape)}, but in model {self.name!r} it receives "
-                    f"{_shape_text(shape)}."
+                    f"{shape_text(layer.input_shape)}, but in model {self.name!r} it receives "
+                    f"{shape_text(shape)}."
                 )
             if np.dtype(layer.dtype) != np.dtype(self._dtype):
                 raise ValueError(
@@ -299,8 +275,8 @@ class Sequential:
         input_shape = tuple(input_shape)
         if self._input_shape is not None and self._input_shape != input_shape:
             raise ValueError(
-                f"Model {self.name!r} takes inputs of shape {_shape_text(self._input_shape)}; "
-                f"cannot build it for {_shape_text(input_shape)}."
+                f"Model {self.name!r} takes inputs of shape {shape_text(self._input_shape)}; "
+                f"cannot build it for {shape_text(input_shape)}."
             )
         self._input_shape = input_shape
         shape, shapes = input_shape, list(self._shapes)
@@ -351,7 +327,9 @@ class Sequential:
                 )
             shape = tuple(int(d) for d in input_shape[1:])
         if not self._layers:
-            raise ValueError(f"Model {self.name!r} has no layers yet; add some with model.add(...).")
+            raise ValueError(
+                f"Model {self.name!r} has no layers yet; add some with model.add(...)."
+            )
         self._build(shape)
 
     # -- weights -------------------------------------------------------------------------------
@@ -440,35 +418,7 @@ class Sequential:
                 "The 'print_fn' argument of Sequential.summary must be a function or None. "
                 f"Got {describe(print_fn)} instead."
             )
-        labels = [f"{layer.name} ({type(layer).__name__})" for layer in self._layers]
-        widths = (max([31, *(len(label) + 1 for label in labels)]), 20, 14)
-        width = sum(widths) + 2
-
-        def row(a, b, c):
-            return " " + a.ljust(widths[0]) + " " + b.ljust(widths[1]) + c.rjust(widths[2])
-
-        lines = [f'Model: "{self.name}"', "_" * width, row("Layer (type)", "Output Shape", "Param #")]
-        lines.append("=" * width)
-        built = self.built
-        for i, layer in enumerate(self._layers):
-            shape = _shape_text(self._shapes[i]) if built else "?"
-            params = str(layer.count_params()) if built else "0 (unbuilt)"
-            lines.append(row(labels[i], shape, params))
-        lines.append("=" * width)
-        size = np.dtype(self._dtype).itemsize
-        if built:
-            total = self.count_params()
-            trainable = int(sum(p.size for p in self.trainable_weights))
-        else:
-            total = trainable = 0
-        for label, n in (
-            ("Total params", total),
-            ("Trainable params", trainable),
-            ("Non-trainable params", total - trainable),
-        ):
-            lines.append(f" {label}: {n} ({_readable_size(n * size)})")
-        lines.append("_" * width)
-        for line in lines:
+        for line in summary_lines(self):
             print_fn(line)
 
     def save_weights(self, filepath) -> None:
@@ -556,81 +506,7 @@ class Sequential:
 
     def _require_compiled(self, method):
         if self.optimizer is None or self.loss is None:  # Keras raises a ValueError too
-            raise ValueError(
-                f"Call model.compile(optimizer=..., loss=...) before {method}()."
-            )
-
-    # -- data at the boundary ------------------------------------------------------------------
-    def _x(self, x, owner, name="x"):
-        """``x`` as a C-contiguous array of the model's dtype; builds the model on first data."""
-        if (x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype).kind in "USO":
-            raw = np.asarray(x)
-            if raw.dtype.kind in "US" or any(isinstance(v, (str, bytes)) for v in raw.flat):
-                raise TypeError(
-                    f"The {name!r} argument of {owner} must be an array of numbers. "
-                    f"Got {describe(raw)} instead: convert text to numbers first, e.g. "
-                    "x.astype(float), if it holds numbers written as text."
-                )
-        arr = check_array(x, name, owner, dtype=self._dtype)
-        if arr.ndim < 2:
-            raise ValueError(
-                f"The {name!r} argument of {owner} must be a 2-D array of shape (n_samples, "
-                f"n_features). Got {describe(arr)} instead. Use x.reshape(-1, 1) for a single "
-                "feature or x.reshape(1, -1) for a single sample."
-            )
-        if not self._layers:
-            raise ValueError(
-                f"Model {self.name!r} has no layers yet; add some with model.add(...) before {owner}."
-            )
-        if self._input_shape is None:
-            self._build(arr.shape[1:])
-        elif arr.shape[1:] != self._input_shape:
-            raise ValueError(
-                f"The {name!r} argument of {owner} must have shape (n_samples, "
-                f"{', '.join(map(str, self._input_shape))}) to match the model's input. Got an "
-                f"array of shape {arr.shape} instead."
-            )
-        elif not self.built:
-            self._build(self._input_shape)
-        return np.ascontiguousarray(arr)
-
-    def _xy(self, x, y, owner, names=("x", "y")):
-        """Check and convert a pair of inputs and targets (once per call)."""
-        x = self._x(x, owner, names[0])
-        y_raw = check_array(y, names[1], owner, dtype=None)
-        if y_raw.dtype.kind not in "biuf":
-            raise TypeError(
-                f"The {names[1]!r} argument of {owner} must be an array of numbers. "
-                f"Got {describe(y_raw)} instead."
-            )
-        if y_raw.ndim == 0:
-            raise ValueError(
-                f"The {names[1]!r} argument of {owner} must hold one target per sample. "
-                f"Got the scalar {y_raw.item()!r} instead."
-            )
-        check_same_length(x, y_raw, owner, names)
-        shape = (len(x), *self._shapes[-1])
-        try:
-            y = self.loss.check_targets(y_raw, shape, dtype=self._dtype)
-        except (ValueError, TypeError) as err:
-            raise type(err)(
-                f"The {names[1]!r} argument of {owner} does not fit the model's output of shape "
-                f"{_shape_text(self._shapes[-1])} and the loss {self.loss.name!r}: {err}"
-            ) from None
-        return x, np.ascontiguousarray(y)
-
-    def _validation_pair(self, validation_data, owner):
-        if not isinstance(validation_data, (tuple, list)):
-            raise TypeError(
-                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
-                f"Got {describe(validation_data)} instead."
-            )
-        if len(validation_data) != 2:
-            raise ValueError(
-                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
-                f"Got a {type(validation_data).__name__} of {len(validation_data)} items instead."
-            )
-        return self._xy(*validation_data, owner, names=("validation_data[0]", "validation_data[1]"))
+            raise ValueError(f"Call model.compile(optimizer=..., loss=...) before {method}().")
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(
@@ -712,9 +588,11 @@ class Sequential:
         owner = "Sequential.fit"
         check_kwargs(kwargs, _FIT_ARGS, owner)
         self._require_compiled("fit")
-        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        batch_size = (
+            32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        )
         epochs = check_int(epochs, "epochs", owner, minimum=1)
-        verbose = _check_verbose(verbose, owner)
+        verbose = check_verbose(verbose, owner)
         callbacks = _check_callbacks(callbacks, owner)
         validation_split = check_float(
             validation_split, "validation_split", owner, low=0, high=1, closed="left"
@@ -727,10 +605,10 @@ class Sequential:
                 f"trains epochs initial_epoch .. epochs - 1). Got initial_epoch={initial_epoch} "
                 f"and epochs={epochs}: nothing would be trained."
             )
-        x, y = self._xy(x, y, owner)
+        x, y = check_xy(self, x, y, owner)
         x_val = y_val = None
         if validation_data is not None:
-            x_val, y_val = self._validation_pair(validation_data, owner)
+            x_val, y_val = check_validation_data(self, validation_data, owner)
         elif validation_split > 0:
             n = len(x)
             split_at = int(math.floor(n * (1.0 - validation_split)))
@@ -779,25 +657,14 @@ class Sequential:
         owner = "Sequential.evaluate"
         check_kwargs(kwargs, ("x", "y", "batch_size", "verbose", "return_dict"), owner)
         self._require_compiled("evaluate")
-        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
-        verbose = _check_verbose(verbose, owner)
+        batch_size = (
+            32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        )
+        verbose = check_verbose(verbose, owner)
         return_dict = check_bool(return_dict, "return_dict", owner)
-        x, y = self._xy(x, y, owner)
-        loss, results = test_loop(self, x, y, batch_size)
-        return self._results(loss, results, return_dict, verbose)
-
-    def _results(self, loss, results, return_dict, verbose=0):
-        logs = {"loss": loss}
-        for metric, value in zip(self.compiled_metrics, results):
-            logs[metric.name] = value
-        logs = dict(sorted(logs.items()))
-        if verbose:
-            from .callbacks import _format_logs
-
-            print(_format_logs(logs))
-        if return_dict:
-            return logs
-        return loss if not results else [loss, *results]
+        x, y = check_xy(self, x, y, owner)
+        loss, results = evaluate_loop(self, x, y, batch_size)
+        return result_of(self, loss, results, return_dict, verbose)
 
     def predict(self, x, batch_size=None, verbose=0, **kwargs):
         """The model's outputs for ``x``, in inference mode (no dropout, moving statistics).
@@ -829,8 +696,8 @@ class Sequential:
         check_kwargs(kwargs, ("x", "batch_size", "verbose"), owner)
         if batch_size is not None:
             batch_size = check_int(batch_size, "batch_size", owner, minimum=1)
-        _check_verbose(verbose, owner)
-        x = self._x(x, owner)
+        check_verbose(verbose, owner)
+        x = check_x(self, x, owner)
         if batch_size is None:
             batch_size = max(len(x), 1)
         outs = []
@@ -845,7 +712,7 @@ class Sequential:
     def __call__(self, x, training=False):
         """The forward pass on ``x`` (``training=True`` uses dropout and batch statistics)."""
         training = check_bool(training, "training", "Sequential.__call__")
-        x = self._x(x, "Sequential.__call__")
+        x = check_x(self, x, "Sequential.__call__")
         with self._lock:
             out = forward(self.layers, x, training)
         return out.copy() if np.may_share_memory(out, x) else out
@@ -860,7 +727,7 @@ class Sequential:
         owner = "Sequential.train_on_batch"
         self._require_compiled("train_on_batch")
         return_dict = check_bool(return_dict, "return_dict", owner)
-        x, y = self._xy(x, y, owner)
+        x, y = check_xy(self, x, y, owner)
         for metric in self.compiled_metrics:
             metric.reset()
         quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
@@ -875,7 +742,7 @@ class Sequential:
                 stacklevel=2,
             )
         results = [float(metric.result()) for metric in self.compiled_metrics]
-        return self._results(value, results, return_dict)
+        return result_of(self, value, results, return_dict)
 
     def compute_gradients(self, x, y, training=True):
         r"""The loss on ``(x, y)`` and its gradient with respect to every trainable weight.
@@ -912,7 +779,7 @@ class Sequential:
         owner = "Sequential.compute_gradients"
         self._require_compiled("compute_gradients")
         training = check_bool(training, "training", owner)
-        x, y = self._xy(x, y, owner)
+        x, y = check_xy(self, x, y, owner)
         with self._lock:
             value = train_step(self, x, y, training=training, update=False)
             grads = [np.array(g, copy=True) for g, _ in gradients_and_weights(self)]
@@ -930,4 +797,3 @@ class Sequential:
     def __repr__(self) -> str:
         inner = ", ".join(type(layer).__name__ for layer in self._layers)
         return f"<Sequential name={self.name!r} layers=[{inner}] built={self.built}>"
-

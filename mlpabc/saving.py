@@ -94,7 +94,9 @@ def load_weights(model, filepath) -> None:
         raise ValueError(f"{not_weights} (format {str(files['__format__'])!r}).")
     saved, mine = [str(s) for s in files["__architecture__"]], architecture(model)
     if saved != mine:
-        at = next((i for i, (a, b) in enumerate(zip(saved, mine)) if a != b), min(len(saved), len(mine)))
+        at = next(
+            (i for i, (a, b) in enumerate(zip(saved, mine)) if a != b), min(len(saved), len(mine))
+        )
         got = saved[at] if at < len(saved) else "(nothing)"
         want = mine[at] if at < len(mine) else "(nothing)"
         raise ValueError(

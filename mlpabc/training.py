@@ -25,16 +25,118 @@ Introduced in the chapter *Gradient descent and optimizers*.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy as np
 
+from ._summary import shape_text
+from ._validation import check_array, check_same_length, describe
 from .callbacks import CallbackList, History, ProgbarLogger
 
-__all__ = ["forward", "test_loop", "train_step", "uses_logits"]
+__all__ = [
+    "check_x", "check_xy", "fit_loop", "forward", "evaluate_loop", "train_step", "uses_logits",
+]  # fmt: skip
 
 #: The divergence guard warns when a step's loss exceeds the first step's loss by this factor.
 GROWTH_WARNING = 1e6
+
+
+# -- data at the boundary of fit, evaluate and predict: checked once --------------------------
+
+
+def check_x(model, x, owner, name="x"):
+    """``x`` as a C-contiguous array of the model's dtype; builds the model on first data."""
+    if (x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype).kind in "USO":
+        raw = np.asarray(x)
+        if raw.dtype.kind in "US" or any(isinstance(v, (str, bytes)) for v in raw.flat):
+            raise TypeError(
+                f"The {name!r} argument of {owner} must be an array of numbers. "
+                f"Got {describe(raw)} instead: convert text to numbers first, e.g. "
+                "x.astype(float), if it holds numbers written as text."
+            )
+    arr = check_array(x, name, owner, dtype=model._dtype)
+    if arr.ndim < 2:
+        raise ValueError(
+            f"The {name!r} argument of {owner} must be a 2-D array of shape (n_samples, "
+            f"n_features). Got {describe(arr)} instead. Use x.reshape(-1, 1) for a single "
+            "feature or x.reshape(1, -1) for a single sample."
+        )
+    if not model._layers:
+        raise ValueError(
+            f"Model {model.name!r} has no layers yet; add some with model.add(...) before {owner}."
+        )
+    if model._input_shape is None:
+        model._build(arr.shape[1:])
+    elif arr.shape[1:] != model._input_shape:
+        raise ValueError(
+            f"The {name!r} argument of {owner} must have shape (n_samples, "
+            f"{', '.join(map(str, model._input_shape))}) to match the model's input. Got an "
+            f"array of shape {arr.shape} instead."
+        )
+    elif not model.built:
+        model._build(model._input_shape)
+    return np.ascontiguousarray(arr)
+
+
+def check_xy(model, x, y, owner, names=("x", "y")):
+    """Check and convert a pair of inputs and targets (once per call)."""
+    x = check_x(model, x, owner, names[0])
+    y_raw = check_array(y, names[1], owner, dtype=None)
+    if y_raw.dtype.kind not in "biuf":
+        raise TypeError(
+            f"The {names[1]!r} argument of {owner} must be an array of numbers. "
+            f"Got {describe(y_raw)} instead."
+        )
+    if y_raw.ndim == 0:
+        raise ValueError(
+            f"The {names[1]!r} argument of {owner} must hold one target per sample. "
+            f"Got the scalar {y_raw.item()!r} instead."
+        )
+    check_same_length(x, y_raw, owner, names)
+    shape = (len(x), *model._shapes[-1])
+    try:
+        y = model.loss.check_targets(y_raw, shape, dtype=model._dtype)
+    except (ValueError, TypeError) as err:
+        raise type(err)(
+            f"The {names[1]!r} argument of {owner} does not fit the model's output of shape "
+            f"{shape_text(model._shapes[-1])} and the loss {model.loss.name!r}: {err}"
+        ) from None
+    return x, np.ascontiguousarray(y)
+
+
+def check_validation_data(model, validation_data, owner):
+    if not isinstance(validation_data, (tuple, list)):
+        raise TypeError(
+            f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
+            f"Got {describe(validation_data)} instead."
+        )
+    if len(validation_data) != 2:
+        raise ValueError(
+            f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
+            f"Got a {type(validation_data).__name__} of {len(validation_data)} items instead."
+        )
+    return check_xy(
+        model, *validation_data, owner, names=("validation_data[0]", "validation_data[1]")
+    )
+
+
+def check_verbose(verbose, owner):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (bool, np.bool_)) or not isinstance(verbose, numbers.Integral):
+        raise TypeError(
+            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. "
+            f"Got {describe(verbose)} instead."
+        )
+    if verbose not in (0, 1, 2):
+        raise ValueError(
+            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. Got {verbose!r} instead."
+        )
+    return int(verbose)
+
+
+# -- the step and the loops -----------------------------------------------------------------
 
 
 def uses_logits(model) -> bool:
@@ -45,7 +147,11 @@ def uses_logits(model) -> bool:
     """
     loss, last = model.loss, model.layers[-1]
     act = getattr(last, "output_activation", None)
-    return loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation
+    return (
+        loss.logits_activation is not None
+        and not loss.from_logits
+        and act == loss.logits_activation
+    )
 
 
 def forward(layers, x, training):
@@ -65,18 +171,18 @@ def train_step(model, x, y, training=True, update=True):
     """
     layers, loss = model.layers, model.loss
     saved = [(w, w.copy()) for layer in layers for w in layer.state.values()]
-    y_hat = forward(layers, x, training)                               # 1. forward
-    if uses_logits(model):                                             # 2. loss (from z)
+    y_hat = forward(layers, x, training)  # 1. forward
+    if uses_logits(model):  # 2. loss (from z)
         z = layers[-1].logits
         value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
-        d = layers[-1].backward_from_logits(delta)                     # 3. backward
+        d = layers[-1].backward_from_logits(delta)  # 3. backward
         rest = layers[-2::-1]
-    else:                                                              # 2. loss (from y_hat)
+    else:  # 2. loss (from y_hat)
         value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
         rest = layers[::-1]
-    for layer in rest:                                                 # 3. backward
+    for layer in rest:  # 3. backward
         d = layer.backward(d)
-    for layer in layers:                                               # 4. penalties
+    for layer in layers:  # 4. penalties
         if layer.regularizers:
             value += layer.regularization_loss()
             layer.add_regularization_gradients()
@@ -101,7 +207,7 @@ def gradients_and_weights(model) -> list:
     ]
 
 
-def test_loop(model, x, y, batch_size):
+def evaluate_loop(model, x, y, batch_size):
     """Batch-size-weighted loss (penalties included) and metrics, in inference mode."""
     logits, loss, last = uses_logits(model), model.loss, model.layers[-1]
     penalty = 0.0
@@ -193,7 +299,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
             for metric in metrics:
                 logs[metric.name] = float(metric.result())
             if x_val is not None:
-                val_loss, val_metrics = test_loop(model, x_val, y_val, batch_size)
+                val_loss, val_metrics = evaluate_loop(model, x_val, y_val, batch_size)
                 logs["val_loss"] = val_loss
                 for metric, val in zip(metrics, val_metrics):
                     logs["val_" + metric.name] = val
@@ -205,6 +311,21 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
                 break
     cbs.on_train_end({})
     return history
+
+
+def result_of(model, loss, metric_values, return_dict, verbose=0):
+    """What ``evaluate`` and ``train_on_batch`` return: the loss, ``[loss, *metrics]`` or a dict."""
+    logs = {"loss": loss}
+    for metric, value in zip(model.compiled_metrics, metric_values):
+        logs[metric.name] = value
+    logs = dict(sorted(logs.items()))
+    if verbose:
+        from .callbacks import _format_logs
+
+        print(_format_logs(logs))
+    if return_dict:
+        return logs
+    return loss if not metric_values else [loss, *metric_values]
 
 
 def _learning_rate_text(model) -> str:

@@ -131,13 +131,17 @@ def test_golden_gradients():
         L.MeanSquaredError().gradient(np.array([[1.0, 2.0]]), np.array([[2.0, 2.0]])), [[1.0, 0.0]]
     )
     # BCE at p = 1/2, y = 1: (p - y) / (p (1 - p)) = -2
-    np.testing.assert_allclose(L.BinaryCrossentropy().gradient(np.array([[1.0]]), np.array([[0.5]])), [[-2.0]])
+    np.testing.assert_allclose(
+        L.BinaryCrossentropy().gradient(np.array([[1.0]]), np.array([[0.5]])), [[-2.0]]
+    )
     # softmax - onehot at z = 0: [1/2, 1/2] - [0, 1]
     np.testing.assert_allclose(
-        L.CategoricalCrossentropy().gradient_from_logits(np.array([[0.0, 1.0]]), np.zeros((1, 2))), [[0.5, -0.5]]
+        L.CategoricalCrossentropy().gradient_from_logits(np.array([[0.0, 1.0]]), np.zeros((1, 2))),
+        [[0.5, -0.5]],
     )
     np.testing.assert_allclose(
-        L.SparseCategoricalCrossentropy().gradient_from_logits(np.array([1]), np.zeros((1, 2))), [[0.5, -0.5]]
+        L.SparseCategoricalCrossentropy().gradient_from_logits(np.array([1]), np.zeros((1, 2))),
+        [[0.5, -0.5]],
     )
 
 
@@ -161,7 +165,9 @@ def test_mape_at_zero_target_is_huge_but_finite():
     # |0 - 1| / max(0, 1e-7) = 1e7, times 100, averaged with 100 * 1/2
     value = L.MeanAbsolutePercentageError()([[0.0, 2.0]], [[1.0, 3.0]])
     assert value == pytest.approx((1e9 + 50) / 2, rel=1e-15)
-    assert np.isfinite(L.MeanAbsolutePercentageError().gradient(np.array([[0.0, 2.0]]), np.array([[1.0, 3.0]]))).all()
+    assert np.isfinite(
+        L.MeanAbsolutePercentageError().gradient(np.array([[0.0, 2.0]]), np.array([[1.0, 3.0]]))
+    ).all()
 
 
 def test_hinge_label_mapping(rng):
@@ -283,9 +289,24 @@ def test_stable_at_extreme_logits(name, rng):
 
 def test_extreme_logit_values():
     # a wrong logit of 1000 costs 1000; a right one costs 0
-    assert L.BinaryCrossentropy().value_from_logits(np.array([[0.0, 1.0]]), np.array([[1000.0, 1000.0]])) == 500.0
-    assert L.CategoricalCrossentropy().value_from_logits(np.array([[0, 1]]), np.array([[1000.0, -1000.0]])) == 2000.0
-    assert L.SparseCategoricalCrossentropy().value_from_logits(np.array([0]), np.array([[1000.0, -1000.0]])) == 0.0
+    assert (
+        L.BinaryCrossentropy().value_from_logits(
+            np.array([[0.0, 1.0]]), np.array([[1000.0, 1000.0]])
+        )
+        == 500.0
+    )
+    assert (
+        L.CategoricalCrossentropy().value_from_logits(
+            np.array([[0, 1]]), np.array([[1000.0, -1000.0]])
+        )
+        == 2000.0
+    )
+    assert (
+        L.SparseCategoricalCrossentropy().value_from_logits(
+            np.array([0]), np.array([[1000.0, -1000.0]])
+        )
+        == 0.0
+    )
 
 
 # -- shapes, dtypes, checks -----------------------------------------------------------------

@@ -20,7 +20,9 @@ from mlpabc.models import History, Sequential
 
 
 def tanh_net(seed=0, **kwargs):
-    return Sequential([L.Input((2,)), L.Dense(3, activation="tanh"), L.Dense(1)], seed=seed, **kwargs)
+    return Sequential(
+        [L.Input((2,)), L.Dense(3, activation="tanh"), L.Dense(1)], seed=seed, **kwargs
+    )
 
 
 def data(n=10, d=2, seed=0):
@@ -104,11 +106,17 @@ def test_worked_example_one_fit_step():
     W1n, b1n, W2n, b2n = model.get_weights()
     np.testing.assert_allclose(
         W1n,
-        [[0.249991, 0.149973, 0.299921], [0.249982, 0.199947, 0.349842], [0.099996, 0.249987, 0.149960]],
+        [
+            [0.249991, 0.149973, 0.299921],
+            [0.249982, 0.199947, 0.349842],
+            [0.099996, 0.249987, 0.149960],
+        ],
         atol=5e-7,
     )
     np.testing.assert_allclose(b1n, [0.399551, 0.398673, 0.396044], atol=5e-7)
-    np.testing.assert_allclose(W2n, [[0.415245, 0.221093], [0.365230, 0.271122], [0.025278, 0.321030]], atol=5e-7)
+    np.testing.assert_allclose(
+        W2n, [[0.415245, 0.221093], [0.365230, 0.271122], [0.025278, 0.321030]], atol=5e-7
+    )
     np.testing.assert_allclose(b2n, [0.725302, 0.652024], atol=5e-7)
     np.testing.assert_allclose(model.predict(X10), [[0.770373, 0.758023]], atol=5e-7)
     assert model.evaluate(X10, Y10) == pytest.approx(0.041690, abs=5e-7)
@@ -278,7 +286,9 @@ def test_evaluate_is_batch_weighted_and_equals_the_whole_set_loss():
 
 def test_predict_in_batches_and_call():
     x, _ = data(n=37)
-    model = Sequential([L.Input((2,)), L.Dense(3, activation="relu"), L.Dropout(0.5), L.Dense(2)], seed=0)
+    model = Sequential(
+        [L.Input((2,)), L.Dense(3, activation="relu"), L.Dropout(0.5), L.Dense(2)], seed=0
+    )
     full = model.predict(x)
     np.testing.assert_allclose(model.predict(x, batch_size=4), full, rtol=1e-15)
     np.testing.assert_array_equal(model(x), full)  # inference: no dropout
@@ -334,7 +344,8 @@ def test_verbose_2_prints_one_deterministic_line_per_epoch(capsys):
     out = capsys.readouterr().out.splitlines()
     h = history.history
     assert out == [
-        f"Epoch {e + 1}/2 - loss: {h['loss'][e]:.4f} - val_loss: {h['val_loss'][e]:.4f}" for e in range(2)
+        f"Epoch {e + 1}/2 - loss: {h['loss'][e]:.4f} - val_loss: {h['val_loss'][e]:.4f}"
+        for e in range(2)
     ]
 
 
@@ -419,7 +430,9 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_finite_weights():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e6), loss="mse")
     snapshots = []
     cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
-    with pytest.warns(RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"):
+    with pytest.warns(
+        RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"
+    ):
         history = model.fit(x, y, batch_size=8, epochs=50, verbose=0, callbacks=[cb])
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
@@ -459,12 +472,16 @@ class _OverflowingDense(L.Dense):
 def test_overflowing_update_is_undone(batch_size):
     x, y = data(n=20)
     _OverflowingDense.calls = 0
-    model = Sequential([L.Input((2,)), _OverflowingDense(3, activation="sigmoid"), L.Dense(1)], seed=0)
+    model = Sequential(
+        [L.Input((2,)), _OverflowingDense(3, activation="sigmoid"), L.Dense(1)], seed=0
+    )
     model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse")
     starts = []
     cb = LambdaCallback(on_epoch_begin=lambda e, logs: starts.append(model.get_weights()))
     with pytest.warns(RuntimeWarning, match="diverged"):
-        history = model.fit(x, y, batch_size=batch_size, epochs=4, shuffle=False, verbose=0, callbacks=[cb])
+        history = model.fit(
+            x, y, batch_size=batch_size, epochs=4, shuffle=False, verbose=0, callbacks=[cb]
+        )
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
     # the overflow happens in epoch 0 (batch_size 5) or at the end of epoch 1 (one step per epoch)
@@ -496,7 +513,9 @@ def test_sigmoid_with_binary_crossentropy_uses_the_logits_formula():
     y = np.array([[0.0, 1.0], [1.0, 0.0]])
     z = x @ np.ones((1, 2))
     logits_value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-    assert model.evaluate(x, y) == pytest.approx(logits_value, rel=1e-14)  # 25, not the clipped 16.1
+    assert model.evaluate(x, y) == pytest.approx(
+        logits_value, rel=1e-14
+    )  # 25, not the clipped 16.1
     loss, (gW, gb) = model.compute_gradients(x, y)
     p = 1 / (1 + np.exp(-z))
     np.testing.assert_allclose(gb, ((p - y) / y.size).sum(0), rtol=0, atol=1e-16)
@@ -541,7 +560,9 @@ def test_gradients_match_finite_differences():
 def test_training_is_stable_at_extreme_inputs():
     x = np.array([[1000.0, -1000.0], [-1000.0, 1000.0], [500.0, 0.0]])
     y = np.array([[1.0], [0.0], [1.0]])
-    model = Sequential([L.Input((2,)), L.Dense(3, activation="sigmoid"), L.Dense(1, activation="sigmoid")], seed=0)
+    model = Sequential(
+        [L.Input((2,)), L.Dense(3, activation="sigmoid"), L.Dense(1, activation="sigmoid")], seed=0
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         history = model.fit(x, y, epochs=3, verbose=0)
@@ -658,7 +679,11 @@ def test_bad_input_is_refused_with_a_clear_message(call, exc, pattern):
 @pytest.mark.parametrize(
     "make, exc, pattern",
     [
-        (lambda: Sequential(dtype="float16"), ValueError, r"'dtype'.*'float64'.*'float32'.*float16"),
+        (
+            lambda: Sequential(dtype="float16"),
+            ValueError,
+            r"'dtype'.*'float64'.*'float32'.*float16",
+        ),
         (lambda: Sequential(L.Dense(2)), TypeError, r"'layers'.*list of layers"),
         (lambda: Sequential(seed=-1), ValueError, r"'seed'.*non-negative"),
         (lambda: Sequential(seed="0"), TypeError, r"'seed'"),
@@ -676,14 +701,19 @@ def test_bad_construction(make, exc, pattern):
 @pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch", "compute_gradients"])
 def test_training_before_compile_says_what_to_do(method):
     model = tanh_net()
-    with pytest.raises(ValueError, match=re.escape(f"Call model.compile(optimizer=..., loss=...) before {method}().")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"Call model.compile(optimizer=..., loss=...) before {method}()."),
+    ):
         getattr(model, method)(X, Y)
 
 
 def test_one_hot_mistake_names_the_loss():
     model = Sequential([L.Input((2,)), L.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"'y'.*output of shape \(None, 3\).*categorical_crossentropy"):
+    with pytest.raises(
+        ValueError, match=r"'y'.*output of shape \(None, 3\).*categorical_crossentropy"
+    ):
         model.fit(X, np.arange(10) % 3, verbose=0)
 
 

@@ -214,6 +214,7 @@ def test_same_shaped_parameters_keep_separate_state(name):
     np.testing.assert_array_equal(a, a_alone)
     np.testing.assert_array_equal(b, b_alone)
 
+
 def test_iterations_and_empty_calls():
     opt = Adam()
     w = np.ones(2)

@@ -38,7 +38,11 @@ def _snake(name: str) -> str:
     """Keras's layer-name rule: ``Dense`` -> ``dense``, ``PReLU`` -> ``p_re_lu``."""
     out = []
     for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+        if (
+            ch.isupper()
+            and i
+            and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
+        ):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)

@@ -227,7 +227,9 @@ class Dense(Layer):
             )
         n_in = self.input_shape[-1]
         init_W, init_b = self.kernel_initializer.init, self.bias_initializer.init
-        self.add_weight("kernel", init_W((n_in, self.units), self.dtype, rng), self.kernel_regularizer)
+        self.add_weight(
+            "kernel", init_W((n_in, self.units), self.dtype, rng), self.kernel_regularizer
+        )
         if self.use_bias:
             self.add_weight("bias", init_b((self.units,), self.dtype, rng), self.bias_regularizer)
 

@@ -112,7 +112,9 @@ class Residual(Layer):
         self.params = {key: lay.params[k] for key, lay, k in self._keys}
         self.grads = {key: lay.grads[k] for key, lay, k in self._keys}
         self.state = {f"{lay.name}/{k}": v for lay in self.layers for k, v in lay.state.items()}
-        self.regularizers = {f"{lay.name}/{k}": r for lay in self.layers for k, r in lay.regularizers.items()}
+        self.regularizers = {
+            f"{lay.name}/{k}": r for lay in self.layers for k, r in lay.regularizers.items()
+        }
 
     def compute_output_shape(self, input_shape) -> tuple:
         return tuple(input_shape)

@@ -166,14 +166,21 @@ class Optimizer:
         ValueError
             If a gradient's shape differs from its variable's.
         """
-        pairs = grads_and_vars if isinstance(grads_and_vars, (list, tuple)) else list(grads_and_vars)
+        pairs = (
+            grads_and_vars if isinstance(grads_and_vars, (list, tuple)) else list(grads_and_vars)
+        )
         if not pairs:
             return
         checked = []
         for i, pair in enumerate(pairs):
             g, w = pair if type(pair) is tuple and len(pair) == 2 else (None, None)
             record = self._slots.get(id(w))
-            if record is None or record[0] is not w or type(g) is not np.ndarray or g.shape != w.shape:
+            if (
+                record is None
+                or record[0] is not w
+                or type(g) is not np.ndarray
+                or g.shape != w.shape
+            ):
                 g, w = self._check_pair(i, pair)  # the first update of w, or something is wrong
             checked.append((g, w))
         learning_rate = self.current_learning_rate()
