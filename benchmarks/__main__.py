@@ -9,7 +9,8 @@ Usage::
 
 Workloads (as in the course):
 
-W1  the booklet's task: 1000 points of 2 sin x + noise, 1-5-1 sigmoid, SGD(0.01), batch 32, 50 epochs
+W1  the booklet's task: 1000 points of 2 sin x + noise, 1-5-1 sigmoid, SGD(0.01), batch 32,
+    50 epochs
 W2  scikit-learn's digits: 64-128-64-10 ReLU/softmax, Adam(1e-3), batch 32, 20 epochs
 W3  a wide, BLAS-bound case: 20 000 x 100 -> 256 -> 256 -> 1 ReLU, SGD, batch 256, 3 epochs
 W4  the worked example of chapter 5: 3-3-2 sigmoid, full batch, SGD(1.0), 1000 steps
@@ -119,7 +120,10 @@ def _workloads(smoke):
     out["W3"] = dict(
         title="wide regression, 100-256-256-1 ReLU, SGD, batch 256",
         x=xw, y=yw, sizes=[100, 256, 256, 1], hidden="relu", output=None, loss="mse",
-        optimizer=("sgd", 1e-3), batch_size=256, epochs=1 if smoke else 3, fused=fused.sgd_relu_regression,
+        optimizer=("sgd", 1e-3),
+        batch_size=256,
+        epochs=1 if smoke else 3,
+        fused=fused.sgd_relu_regression,
     )  # fmt: skip
 
     xe = np.array([[0.02, 0.04, 0.01]])
@@ -262,7 +266,7 @@ def _keras_jobs(key):
 
 
 def _keras_worker(jobs, smoke):
-    """In a worker process: time Keras's fit for each job ``"W1:float32"``; print the times as JSON."""
+    """In a worker process: time Keras's fit for each job ``"W1:float32"``; print JSON times."""
     import keras
 
     workloads = _workloads(smoke)
@@ -273,8 +277,8 @@ def _keras_worker(jobs, smoke):
         x, y = w["x"].astype(dtype), w["y"].astype(dtype)
         m = _keras_model(w, _mlpabc_model(w).get_weights(), dtype)  # mlpabc's initial weights
         times[job] = _time(
-            lambda: m.fit(x, y, batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,
-                          shuffle=w.get("shuffle", True))
+            lambda: m.fit(x, y, batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,  # noqa: B023
+                          shuffle=w.get("shuffle", True))  # noqa: B023
         )  # fmt: skip
     print(json.dumps(times))
 
@@ -319,7 +323,7 @@ def _keras_phase(workloads, results, repeats, smoke):
                 for name, dtype in [("mlpabc_alongside_keras", "float64")] + (
                     [("mlpabc_float32_alongside_keras", "float32")] if key == "W3" else []
                 ):
-                    seconds = _time(lambda: fit_mlpabc(workloads[key], dtype))
+                    seconds = _time(lambda: fit_mlpabc(workloads[key], dtype))  # noqa: B023
                     row.setdefault(name + "_runs", []).append(seconds)
     for key in workloads:
         row = results["workloads"][key]
@@ -335,7 +339,8 @@ def _keras_phase(workloads, results, repeats, smoke):
                 row, "keras_float32", "mlpabc_float32_alongside_keras"
             )
         print(
-            f"{key}: Keras {row['keras_float32_s']:.3f} s, Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
+            f"{key}: Keras {row['keras_float32_s']:.3f} s, "
+            f"Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
             flush=True,
         )
     return keras_version

@@ -255,3 +255,17 @@ def write_weights(own, names, weights, owner, expected, hint=""):
         new.append(v)
     for w, v in zip(own, new):
         w[...] = v
+
+
+def check_dtype(dtype):
+    """The name of a model's float dtype: ``"float64"`` or ``"float32"``."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in ("float64", "float32"):
+        raise ValueError(
+            "The 'dtype' argument of Sequential must be 'float64' (the default) or 'float32'. "
+            f"Got {describe(dtype)} instead."
+        )
+    return name

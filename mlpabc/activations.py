@@ -417,7 +417,10 @@ class Activation(Configurable):
     name: str = ""
 
     def __call__(self, z):
-        """The activation :math:`a = G(z)` of ``z`` (any array_like), checked: see :meth:`forward`."""
+        """The activation :math:`a = G(z)` of ``z`` (any array_like), checked; see :meth:`forward`.
+
+        (Checks, then calls :meth:`forward`.)
+        """
         return self.forward(_as_float(z, type(self).__name__))
 
     def forward(self, z):

@@ -335,7 +335,8 @@ class LambdaCallback(Callback):
     >>> from mlpabc.layers import Dense, Input
     >>> model = Sequential([Input((1,)), Dense(1, kernel_initializer="zeros")], seed=0)
     >>> model.compile(optimizer="sgd", loss="mse")
-    >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, round(logs["loss"], 4)))
+    >>> show = lambda epoch, logs: print(epoch, round(logs["loss"], 4))
+    >>> printer = LambdaCallback(on_epoch_end=show)
     >>> _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0, callbacks=[printer])
     0 1.0
     1 0.9216
@@ -573,7 +574,8 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
                 print(
-                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
                 )
             self.model.set_weights(self.best_weights)
 

@@ -30,7 +30,7 @@ __all__ = ["fit_keras_in_order", "from_keras", "to_keras"]
 
 
 def _keras_activation(act):
-    """A Keras activation (name or function) for an mlpabc :class:`~mlpabc.activations.Activation`."""
+    """A Keras activation (name or function) for an mlpabc activation."""
     import keras
 
     config = act.get_config()
@@ -137,7 +137,8 @@ def to_keras(model):
 
     if not isinstance(model, Sequential):
         raise TypeError(
-            f"The 'model' argument of to_keras must be an mlpabc Sequential. Got {describe(model)} instead."
+            "The 'model' argument of to_keras must be an mlpabc Sequential. "
+            f"Got {describe(model)} instead."
         )
     if not model.built:
         raise ValueError(

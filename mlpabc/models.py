@@ -33,6 +33,7 @@ from ._random import as_generator, spawn
 from ._summary import shape_text, summary_lines
 from ._validation import (
     check_bool,
+    check_dtype,
     check_float,
     check_int,
     check_kwargs,
@@ -47,34 +48,20 @@ from .training import (
     check_verbose,
     check_x,
     check_xy,
+    evaluate_loop,
     fit_loop,
     forward,
     gradients_and_weights,
     result_of,
-    evaluate_loop,
     train_step,
 )
 
 __all__ = ["History", "Sequential"]
 
-_DTYPES = ("float64", "float32")
 _FIT_ARGS = (
     "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
     "validation_data", "shuffle", "initial_epoch",
 )  # fmt: skip
-
-
-def _check_dtype(dtype):
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        name = None
-    if name not in _DTYPES:
-        raise ValueError(
-            "The 'dtype' argument of Sequential must be 'float64' (the default) or 'float32'. "
-            f"Got {describe(dtype)} instead."
-        )
-    return name
 
 
 class Sequential:
@@ -166,7 +153,7 @@ class Sequential:
         self.name = name or _auto_name("sequential")
         self.seed = seed
         self._rng = as_generator(seed, name="seed", owner="Sequential")
-        self.dtype = _check_dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self._dtype = np.dtype(self.dtype).type
         self._layers: list[Layer] = []
         self._input_shape: tuple | None = None  # one sample, without the batch axis
@@ -221,7 +208,8 @@ class Sequential:
         if not isinstance(layer, Layer):
             hint = ""
             if isinstance(layer, type) and issubclass(layer, Layer):
-                hint = f" It is the class {layer.__name__}: create an instance, e.g. {layer.__name__}(...)."
+                name = layer.__name__
+                hint = f" It is the class {name}: create an instance, e.g. {name}(...)."
             elif type(layer).__module__.startswith("keras"):
                 hint = " Keras layers cannot be mixed in; see mlpabc.keras_bridge.from_keras."
             raise TypeError(
@@ -253,7 +241,7 @@ class Sequential:
                 self._build(self._input_shape)
 
     def _build_layer(self, layer, shape) -> tuple:
-        """Build one layer for inputs of ``shape`` with its own child generator; its output shape."""
+        """Build one layer for inputs of ``shape`` (its own generator); return its output shape."""
         child = spawn(self._rng, 1)[0]
         if layer.built:
             if tuple(layer.input_shape) != tuple(shape):
@@ -366,7 +354,8 @@ class Sequential:
         """
         hint = "" if self.built else " The model is not built yet: build it first."
         write_weights(self.weights, self._weight_names(), weights, "Sequential.set_weights",
-                      f", one per weight of model {self.name!r} ({self._weight_listing()})", hint)  # fmt: skip
+                      f", one per weight of model {self.name!r} ({self._weight_listing()})",
+                      hint)  # fmt: skip
 
     def _weight_names(self) -> list:
         return [f"{layer.name}/{n}" for layer in self._layers for n in layer.weight_names]
@@ -472,7 +461,8 @@ class Sequential:
         >>> from mlpabc.layers import Dense, Input
         >>> model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
         >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        >>> type(model.optimizer).__name__, model.loss.name, [m.name for m in model.compiled_metrics]
+        >>> metric_names = [m.name for m in model.compiled_metrics]
+        >>> type(model.optimizer).__name__, model.loss.name, metric_names
         ('Adam', 'binary_crossentropy', ['accuracy'])
         """
         from . import losses as losses_module

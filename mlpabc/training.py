@@ -406,7 +406,7 @@ class _FiniteGuard:
         return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
 
     def check(self, weights) -> bool:
-        """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
+        """Whether ``weights`` are finite: if so they become the fallback, else are restored."""
         self._copy(self._spare_views, weights)
         if self._finite(self._spare):
             self._good, self._spare = self._spare, self._good

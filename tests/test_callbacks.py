@@ -1,4 +1,4 @@
-"""Callbacks: EarlyStopping's rule (KERAS_PARITY section 8, item 7), LambdaCallback, progress output.
+"""Callbacks: EarlyStopping's rule (KERAS_PARITY section 8, item 7), LambdaCallback, progress.
 
 EarlyStopping is driven by scripted monitored values through a stub model, so
 each case checks the rule itself; test_fit_parity.py checks it against Keras

@@ -54,17 +54,28 @@ def mlp(seed=0, **dense):
 
 def rich_model(seed=0):
     return Sequential(
-        [L.Input((3,)),
-         L.Dense(6, activation="relu", kernel_regularizer=regularizers.L2(0.01),
-                 bias_regularizer=regularizers.L1(0.02)),
-         L.BatchNormalization(momentum=0.9),
-         L.Residual([L.Dense(4, activation="elu"), L.Dense(6, kernel_regularizer=regularizers.L1L2(0.01, 0.02))]),
-         L.LeakyReLU(negative_slope=0.1),
-         L.PReLU(alpha_initializer="ones"),
-         L.Activation("tanh"),
-         L.Dense(2)],
+        [
+            L.Input((3,)),
+            L.Dense(
+                6,
+                activation="relu",
+                kernel_regularizer=regularizers.L2(0.01),
+                bias_regularizer=regularizers.L1(0.02),
+            ),
+            L.BatchNormalization(momentum=0.9),
+            L.Residual(
+                [
+                    L.Dense(4, activation="elu"),
+                    L.Dense(6, kernel_regularizer=regularizers.L1L2(0.01, 0.02)),
+                ]
+            ),
+            L.LeakyReLU(negative_slope=0.1),
+            L.PReLU(alpha_initializer="ones"),
+            L.Activation("tanh"),
+            L.Dense(2),
+        ],
         seed=seed,
-    )  # fmt: skip
+    )
 
 
 KERAS_LOSSES = {
@@ -80,15 +91,36 @@ KERAS_LOSSES = {
     "make, loss, target",
     [
         (rich_model, "mse", "regression"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="sigmoid")],
-                            seed=1), "binary_crossentropy", "binary"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="relu"), L.Dense(3, activation="softmax")],
-                            seed=2), "categorical_crossentropy", "onehot"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(3), L.Activation("softmax")], seed=3),
-         "sparse_categorical_crossentropy", "labels"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="sigmoid"), L.Dense(2)], seed=4), "mae", "regression"),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="sigmoid")],
+                seed=1,
+            ),
+            "binary_crossentropy",
+            "binary",
+        ),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="relu"), L.Dense(3, activation="softmax")],
+                seed=2,
+            ),
+            "categorical_crossentropy",
+            "onehot",
+        ),
+        (
+            lambda: Sequential([L.Input((3,)), L.Dense(3), L.Activation("softmax")], seed=3),
+            "sparse_categorical_crossentropy",
+            "labels",
+        ),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="sigmoid"), L.Dense(2)], seed=4
+            ),
+            "mae",
+            "regression",
+        ),
     ],
-)  # fmt: skip
+)
 def test_forward_loss_and_gradients_match_gradient_tape(keras64, make, loss, target):
     import tensorflow as tf
 
@@ -126,7 +158,7 @@ def test_forward_loss_and_gradients_match_gradient_tape(keras64, make, loss, tar
     )  # incl. the moving statistics both passes updated
 
 
-# -- the worked example -----------------------------------------------------------------------------
+# -- the worked example ----------------------------------------------------------------------------
 
 
 def test_worked_example_step_matches_keras(keras64):
@@ -135,9 +167,13 @@ def test_worked_example_step_matches_keras(keras64):
         [L.Input((3,)), L.Dense(3, activation="sigmoid"), L.Dense(2, activation="sigmoid")]
     )
     model.set_weights(
-        [np.array([[0.25, 0.15, 0.30], [0.25, 0.20, 0.35], [0.10, 0.25, 0.15]]), np.full(3, 0.4),
-         np.array([[0.40, 0.25], [0.35, 0.30], [0.01, 0.35]]), np.full(2, 0.7)]
-    )  # fmt: skip
+        [
+            np.array([[0.25, 0.15, 0.30], [0.25, 0.20, 0.35], [0.10, 0.25, 0.15]]),
+            np.full(3, 0.4),
+            np.array([[0.40, 0.25], [0.35, 0.30], [0.01, 0.35]]),
+            np.full(2, 0.7),
+        ]
+    )
     kmodel = to_keras(model)
     model.compile(optimizer=optimizers.SGD(learning_rate=1.0), loss="mse")
     kmodel.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mse")
@@ -158,22 +194,33 @@ SCHEDULE_TOL = 1e-8
 
 OPTIMIZERS = {
     "sgd": (lambda: optimizers.SGD(0.1), lambda k: k.optimizers.SGD(0.1)),
-    "sgd_momentum": (lambda: optimizers.SGD(0.05, momentum=0.9), lambda k: k.optimizers.SGD(0.05, momentum=0.9)),
-    "sgd_nesterov": (lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-                     lambda k: k.optimizers.SGD(0.05, momentum=0.9, nesterov=True)),
+    "sgd_momentum": (
+        lambda: optimizers.SGD(0.05, momentum=0.9),
+        lambda k: k.optimizers.SGD(0.05, momentum=0.9),
+    ),
+    "sgd_nesterov": (
+        lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+        lambda k: k.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    ),
     "adagrad": (lambda: optimizers.Adagrad(0.1), lambda k: k.optimizers.Adagrad(0.1)),
     "rmsprop": (lambda: optimizers.RMSprop(0.01), lambda k: k.optimizers.RMSprop(0.01)),
-    "rmsprop_centered_momentum": (lambda: optimizers.RMSprop(0.01, momentum=0.3, centered=True),
-                                  lambda k: k.optimizers.RMSprop(0.01, momentum=0.3, centered=True)),
+    "rmsprop_centered_momentum": (
+        lambda: optimizers.RMSprop(0.01, momentum=0.3, centered=True),
+        lambda k: k.optimizers.RMSprop(0.01, momentum=0.3, centered=True),
+    ),
     "adam": (lambda: optimizers.Adam(0.02), lambda k: k.optimizers.Adam(0.02)),
     "nadam": (lambda: optimizers.Nadam(0.02), lambda k: k.optimizers.Nadam(0.02)),
     "sgd_exponential_decay": (
         lambda: optimizers.SGD(schedules.ExponentialDecay(0.2, 3, 0.5)),
-        lambda k: k.optimizers.SGD(k.optimizers.schedules.ExponentialDecay(0.2, 3, 0.5))),
+        lambda k: k.optimizers.SGD(k.optimizers.schedules.ExponentialDecay(0.2, 3, 0.5)),
+    ),
     "adam_piecewise": (
         lambda: optimizers.Adam(schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01])),
-        lambda k: k.optimizers.Adam(k.optimizers.schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01]))),
-}  # fmt: skip
+        lambda k: k.optimizers.Adam(
+            k.optimizers.schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01])
+        ),
+    ),
+}
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -198,8 +245,15 @@ def test_one_step_and_twenty_shuffled_steps_match_keras_in_the_same_batch_order(
         return on_batch_end
 
     # 30 training samples in batches 8, 8, 8, 6: 4 steps x 5 epochs; the last 10 validate
-    history = model.fit(x, y, batch_size=8, epochs=5, validation_split=0.25, verbose=0,
-                        callbacks=[LambdaCallback(on_train_batch_end=keep(first, model.get_weights))])  # fmt: skip
+    history = model.fit(
+        x,
+        y,
+        batch_size=8,
+        epochs=5,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[LambdaCallback(on_train_batch_end=keep(first, model.get_weights))],
+    )
     assert len(history.batch_order) == 5 and not np.array_equal(
         history.batch_order[0], np.arange(30)
     )
@@ -261,7 +315,7 @@ def test_batch_normalization_regularizers_and_validation_split_match_keras(keras
     np.testing.assert_allclose(model.evaluate(x, y), kmodel.evaluate(x, y, verbose=0), rtol=1e-11)
 
 
-# -- the cross-entropies: the logits form, metrics ---------------------------------------------------
+# -- the cross-entropies: the logits form, metrics -------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["binary", "categorical", "sparse"])
@@ -303,7 +357,7 @@ def test_cross_entropy_fit_matches_keras_to_1e_12(keras64, kind):
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
 
-# -- early stopping in a real fit --------------------------------------------------------------------
+# -- early stopping in a real fit ------------------------------------------------------------------
 
 
 def test_early_stopping_stops_at_the_keras_epoch_and_restores_the_same_weights(keras64):

@@ -23,24 +23,41 @@ def test_importing_the_bridge_does_not_import_tensorflow():
 
 LAYERS = {
     "dense_sigmoid": lambda: L.Dense(3, activation="sigmoid"),
-    "dense_tanh_l2": lambda: L.Dense(3, activation="tanh", kernel_regularizer=regularizers.L2(0.03)),
-    "dense_relu_l1_bias": lambda: L.Dense(5, activation="relu", bias_initializer="random_uniform",
-                                          bias_regularizer=regularizers.L1(0.02)),
-    "dense_elu_alpha": lambda: L.Dense(3, activation=activations.ELU(alpha=0.5),
-                                       kernel_regularizer=regularizers.L1L2(0.01, 0.02)),
+    "dense_tanh_l2": lambda: L.Dense(
+        3, activation="tanh", kernel_regularizer=regularizers.L2(0.03)
+    ),
+    "dense_relu_l1_bias": lambda: L.Dense(
+        5,
+        activation="relu",
+        bias_initializer="random_uniform",
+        bias_regularizer=regularizers.L1(0.02),
+    ),
+    "dense_elu_alpha": lambda: L.Dense(
+        3, activation=activations.ELU(alpha=0.5), kernel_regularizer=regularizers.L1L2(0.01, 0.02)
+    ),
     "dense_leaky_slope": lambda: L.Dense(3, activation=activations.LeakyReLU(negative_slope=0.1)),
     "dense_softmax": lambda: L.Dense(3, activation="softmax"),
     "dense_no_bias": lambda: L.Dense(2, use_bias=False),
     "activation": lambda: L.Activation("softmax"),
     "leaky_relu": lambda: L.LeakyReLU(negative_slope=0.25),
-    "prelu": lambda: L.PReLU(alpha_initializer="random_uniform", alpha_regularizer=regularizers.L2(0.1)),
+    "prelu": lambda: L.PReLU(
+        alpha_initializer="random_uniform", alpha_regularizer=regularizers.L2(0.1)
+    ),
     "dropout": lambda: L.Dropout(0.3, seed=1),
-    "batch_norm": lambda: L.BatchNormalization(momentum=0.9, epsilon=0.01, center=False,
-                                               gamma_initializer="random_uniform",
-                                               moving_mean_initializer="random_uniform"),
-    "residual": lambda: L.Residual([L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(4)]),
-    "nested_residual": lambda: L.Residual([L.Residual([L.Dense(4, activation="tanh")]), L.Dense(4)]),
-}  # fmt: skip
+    "batch_norm": lambda: L.BatchNormalization(
+        momentum=0.9,
+        epsilon=0.01,
+        center=False,
+        gamma_initializer="random_uniform",
+        moving_mean_initializer="random_uniform",
+    ),
+    "residual": lambda: L.Residual(
+        [L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(4)]
+    ),
+    "nested_residual": lambda: L.Residual(
+        [L.Residual([L.Dense(4, activation="tanh")]), L.Dense(4)]
+    ),
+}
 
 
 @pytest.mark.keras
@@ -73,14 +90,18 @@ def test_to_keras_and_back_computes_the_same_with_the_same_weights(keras64, name
 @pytest.mark.keras
 def test_configurations_survive_the_round_trip(keras64):
     model = Sequential(
-        [L.Input((4,)),
-         L.Dense(3, activation=activations.LeakyReLU(0.1), kernel_regularizer=regularizers.L1(0.5)),
-         L.BatchNormalization(momentum=0.8, epsilon=0.02),
-         L.Dropout(0.4, seed=3),
-         L.LeakyReLU(0.2),
-         L.Dense(2, activation=activations.ELU(0.7))],
+        [
+            L.Input((4,)),
+            L.Dense(
+                3, activation=activations.LeakyReLU(0.1), kernel_regularizer=regularizers.L1(0.5)
+            ),
+            L.BatchNormalization(momentum=0.8, epsilon=0.02),
+            L.Dropout(0.4, seed=3),
+            L.LeakyReLU(0.2),
+            L.Dense(2, activation=activations.ELU(0.7)),
+        ],
         seed=0,
-    )  # fmt: skip
+    )
     back = from_keras(to_keras(model))
     dense, bn, drop, leaky, out = back.layers
     assert dense.activation == activations.LeakyReLU(0.1)
@@ -99,9 +120,14 @@ def test_from_a_hand_written_keras_model(keras64):
     y = keras.layers.Dense(3)(y)
     block = keras.Model(inputs, keras.layers.Add()([y, inputs]), name="block")
     kmodel = keras.Sequential(
-        [keras.Input((3,)), block, keras.layers.Dense(4, activation="sigmoid"), keras.layers.Dropout(0.5),
-         keras.layers.Dense(2, activation="softmax")]
-    )  # fmt: skip
+        [
+            keras.Input((3,)),
+            block,
+            keras.layers.Dense(4, activation="sigmoid"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     model = from_keras(kmodel)
     assert [type(layer).__name__ for layer in model.layers] == [
         "Residual",

@@ -92,11 +92,13 @@ def test_worked_example_forward_and_gradients():
     np.testing.assert_allclose(gb1, [4.485995e-4, 1.326733e-3, 3.956273e-3], rtol=1e-6)
     np.testing.assert_allclose(
         gW1,
-        [[8.971991e-6, 2.653466e-5, 7.912547e-5],
-         [1.794398e-5, 5.306932e-5, 1.582509e-4],
-         [4.485995e-6, 1.326733e-5, 3.956273e-5]],
+        [
+            [8.971991e-6, 2.653466e-5, 7.912547e-5],
+            [1.794398e-5, 5.306932e-5, 1.582509e-4],
+            [4.485995e-6, 1.326733e-5, 3.956273e-5],
+        ],
         rtol=1e-6,
-    )  # fmt: skip
+    )
 
 
 def test_worked_example_one_fit_step():
@@ -173,10 +175,14 @@ def test_trainable_weights_order_and_frozen_layers():
 
 def test_summary_text():
     model = Sequential(
-        [L.Input((3,)), L.Dense(4, activation="relu", name="hidden"), L.BatchNormalization(name="bn"),
-         L.Dense(1, name="out")],
+        [
+            L.Input((3,)),
+            L.Dense(4, activation="relu", name="hidden"),
+            L.BatchNormalization(name="bn"),
+            L.Dense(1, name="out"),
+        ],
         name="demo",
-    )  # fmt: skip
+    )
     lines = []
     model.summary(print_fn=lines.append)
     assert lines == [
@@ -258,8 +264,18 @@ def test_validation_data_and_metrics_keys_are_sorted():
 def test_regularization_penalty_is_in_loss_val_loss_and_evaluate():
     x, y = data(n=8)
     model = Sequential(
-        [L.Input((2,)), L.Dense(3, activation="tanh", kernel_regularizer=regularizers.L2(0.1),
-                                bias_regularizer=regularizers.L1(0.05)), L.Dense(1)], seed=0)  # fmt: skip
+        [
+            L.Input((2,)),
+            L.Dense(
+                3,
+                activation="tanh",
+                kernel_regularizer=regularizers.L2(0.1),
+                bias_regularizer=regularizers.L1(0.05),
+            ),
+            L.Dense(1),
+        ],
+        seed=0,
+    )
     model.compile(optimizer=optimizers.SGD(0.1), loss="mse", metrics=["mse"])
     penalty = model.layers[0].regularization_loss()
     assert penalty > 0
@@ -394,8 +410,16 @@ def test_caller_arrays_are_never_modified():
     x32 = x.astype(np.float32)
     xv, yv = x[:4].copy(), y[:4].copy()
     copies = [a.copy() for a in (x, y, x32, xv, yv)]
-    model = Sequential([L.Input((2,)), L.Dense(4, activation="relu"), L.BatchNormalization(),
-                        L.Dropout(0.2), L.Dense(1)], seed=0)  # fmt: skip
+    model = Sequential(
+        [
+            L.Input((2,)),
+            L.Dense(4, activation="relu"),
+            L.BatchNormalization(),
+            L.Dropout(0.2),
+            L.Dense(1),
+        ],
+        seed=0,
+    )
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, y, batch_size=4, epochs=2, validation_data=(xv, yv), verbose=0)
     model.fit(x32, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
@@ -542,15 +566,17 @@ def test_gradients_match_finite_differences():
     x = rng.normal(size=(6, 3))
     y = rng.integers(0, 2, size=(6, 2)).astype(float)
     model = Sequential(
-        [L.Input((3,)),
-         L.Dense(4, activation="tanh", kernel_regularizer=regularizers.L2(0.01)),
-         L.BatchNormalization(),
-         L.Residual([L.Dense(4, activation="elu"), L.Dense(4)]),
-         L.Dropout(0.25),
-         L.PReLU(alpha_initializer="ones"),
-         L.Dense(2, activation="sigmoid", bias_regularizer=regularizers.L1(0.01))],
+        [
+            L.Input((3,)),
+            L.Dense(4, activation="tanh", kernel_regularizer=regularizers.L2(0.01)),
+            L.BatchNormalization(),
+            L.Residual([L.Dense(4, activation="elu"), L.Dense(4)]),
+            L.Dropout(0.25),
+            L.PReLU(alpha_initializer="ones"),
+            L.Dense(2, activation="sigmoid", bias_regularizer=regularizers.L1(0.01)),
+        ],
         seed=0,
-    )  # fmt: skip
+    )
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     errors = check_model(model, x, y)
     assert len(errors) == len(model.trainable_weights)
@@ -626,47 +652,119 @@ Y_INF[0, 0] = np.inf
 
 BAD = [
     # (call, exception, message pattern)
-    (lambda m: m.fit(X, Y[:7], verbose=0), ValueError, r"'x' and 'y'.*same number of samples.*10 rows.*7"),
-    (lambda m: m.fit(np.ones((10, 3)), Y, verbose=0), ValueError, r"'x'.*Sequential.fit.*shape \(n_samples, 2\).*\(10, 3\)"),
+    (
+        lambda m: m.fit(X, Y[:7], verbose=0),
+        ValueError,
+        r"'x' and 'y'.*same number of samples.*10 rows.*7",
+    ),
+    (
+        lambda m: m.fit(np.ones((10, 3)), Y, verbose=0),
+        ValueError,
+        r"'x'.*Sequential.fit.*shape \(n_samples, 2\).*\(10, 3\)",
+    ),
     (lambda m: m.fit(X_NAN, Y, verbose=0), ValueError, r"'x'.*finite.*NaN"),
     (lambda m: m.fit(X, Y_INF, verbose=0), ValueError, r"'y'.*finite.*infinity"),
     (lambda m: m.fit(np.ones((0, 2)), np.ones((0, 1)), verbose=0), ValueError, r"'x'.*non-empty"),
-    (lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, r"'batch_size'.*integer >= 1.*Got 0"),
+    (
+        lambda m: m.fit(X, Y, batch_size=0, verbose=0),
+        ValueError,
+        r"'batch_size'.*integer >= 1.*Got 0",
+    ),
     (lambda m: m.fit(X, Y, batch_size=2.5, verbose=0), TypeError, r"'batch_size'.*integer.*2.5"),
     (lambda m: m.fit(X, Y, epochs=0, verbose=0), ValueError, r"'epochs'.*integer >= 1"),
     (lambda m: m.fit(X, Y, epochs="3", verbose=0), TypeError, r"'epochs'.*integer"),
-    (lambda m: m.fit(X, Y, validation_split=1.0, verbose=0), ValueError, r"'validation_split'.*\[0, 1\)"),
+    (
+        lambda m: m.fit(X, Y, validation_split=1.0, verbose=0),
+        ValueError,
+        r"'validation_split'.*\[0, 1\)",
+    ),
     (lambda m: m.fit(X, Y, validation_split=-0.1, verbose=0), ValueError, r"'validation_split'"),
-    (lambda m: m.fit(X[:1], Y[:1], validation_split=0.5, verbose=0), ValueError, r"'validation_split'.*no training samples"),
-    (lambda m: m.fit(X, Y, validation_data=X, verbose=0), TypeError, r"'validation_data'.*pair \(x_val, y_val\)"),
-    (lambda m: m.fit(X, Y, validation_data=(X, Y, Y), verbose=0), ValueError, r"'validation_data'.*pair.*3 items"),
-    (lambda m: m.fit(X, Y, validation_data=(X, Y[:3]), verbose=0), ValueError, r"validation_data\[0\].*validation_data\[1\].*same number"),
-    (lambda m: m.fit(X, Y, epoch=3), TypeError, r"Unrecognized keyword.*'epoch' \(did you mean 'epochs'\?\)"),
+    (
+        lambda m: m.fit(X[:1], Y[:1], validation_split=0.5, verbose=0),
+        ValueError,
+        r"'validation_split'.*no training samples",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=X, verbose=0),
+        TypeError,
+        r"'validation_data'.*pair \(x_val, y_val\)",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=(X, Y, Y), verbose=0),
+        ValueError,
+        r"'validation_data'.*pair.*3 items",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=(X, Y[:3]), verbose=0),
+        ValueError,
+        r"validation_data\[0\].*validation_data\[1\].*same number",
+    ),
+    (
+        lambda m: m.fit(X, Y, epoch=3),
+        TypeError,
+        r"Unrecognized keyword.*'epoch' \(did you mean 'epochs'\?\)",
+    ),
     (lambda m: m.fit(X, Y, verbose=3), ValueError, r"'verbose'.*'auto', 0, 1 or 2"),
     (lambda m: m.fit(X, Y, shuffle="batch", verbose=0), TypeError, r"'shuffle'.*True or False"),
-    (lambda m: m.fit(X, Y, callbacks=LambdaCallback(), verbose=0), TypeError, r"'callbacks'.*list.*callbacks=\[LambdaCallback"),
+    (
+        lambda m: m.fit(X, Y, callbacks=LambdaCallback(), verbose=0),
+        TypeError,
+        r"'callbacks'.*list.*callbacks=\[LambdaCallback",
+    ),
     (lambda m: m.fit(X, Y, initial_epoch=-1, verbose=0), ValueError, r"'initial_epoch'"),
-    (lambda m: m.fit(X, np.ones((10, 2)), verbose=0), ValueError, r"'y'.*output of shape \(None, 1\)"),
+    (
+        lambda m: m.fit(X, np.ones((10, 2)), verbose=0),
+        ValueError,
+        r"'y'.*output of shape \(None, 1\)",
+    ),
     (lambda m: m.fit(X, np.array(["a"] * 10), verbose=0), TypeError, r"'y'.*array of numbers"),
     (lambda m: m.predict(X[:, 0]), ValueError, r"'x'.*2-D.*reshape\(-1, 1\)"),
     (lambda m: m.predict(X, batch_size=-1), ValueError, r"'batch_size'.*Sequential.predict"),
     (lambda m: m.evaluate(X, Y, batch_size=0), ValueError, r"'batch_size'.*Sequential.evaluate"),
-    (lambda m: m.evaluate(X, Y, sample_weight=None), TypeError, r"Unrecognized keyword.*'sample_weight'"),
+    (
+        lambda m: m.evaluate(X, Y, sample_weight=None),
+        TypeError,
+        r"Unrecognized keyword.*'sample_weight'",
+    ),
     (lambda m: m.set_weights(m.get_weights()[:3]), ValueError, r"list of 4 arrays.*Got 3"),
     (lambda m: m.set_weights(np.ones(4)), TypeError, r"'weights'.*list of arrays"),
-    (lambda m: m.compile(optimizer="sgdd", loss="mse"), ValueError, r"Unknown optimizer 'sgdd'.*Did you mean 'sgd'"),
-    (lambda m: m.compile(optimizer="sgd", loss="mean_sqared_error"), ValueError, r"Unknown loss.*mean_squared_error"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["acuracy"]), ValueError, r"Unknown metric.*accuracy"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics="mae"), TypeError, r"'metrics'.*list.*metrics=\['mae'\]"),
+    (
+        lambda m: m.compile(optimizer="sgdd", loss="mse"),
+        ValueError,
+        r"Unknown optimizer 'sgdd'.*Did you mean 'sgd'",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mean_sqared_error"),
+        ValueError,
+        r"Unknown loss.*mean_squared_error",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["acuracy"]),
+        ValueError,
+        r"Unknown metric.*accuracy",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics="mae"),
+        TypeError,
+        r"'metrics'.*list.*metrics=\['mae'\]",
+    ),
     (lambda m: m.compile(optimizer="sgd"), TypeError, r"'loss'.*required"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", run_eagerly=True), TypeError, r"Unrecognized keyword.*'run_eagerly'"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae"]), ValueError, r"'mae' twice"),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", run_eagerly=True),
+        TypeError,
+        r"Unrecognized keyword.*'run_eagerly'",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae"]),
+        ValueError,
+        r"'mae' twice",
+    ),
     (lambda m: m.add(L.Input((2,))), ValueError, r"Input can only be the first"),
     (lambda m: m.add(L.Dense), TypeError, r"class Dense: create an instance"),
     (lambda m: m.add(m.layers[0]), ValueError, r"already in model"),
     (lambda m: m.build((2,)), ValueError, r"'input_shape'.*batch axis first.*\(None, 3\)"),
     (lambda m: m(X, training="yes"), TypeError, r"'training'.*True or False"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("call, exc, pattern", BAD, ids=[f"bad{i}" for i in range(len(BAD))])

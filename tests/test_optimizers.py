@@ -257,7 +257,7 @@ def test_current_learning_rate_float_schedule_and_callable():
     opt = SGD(sched)
     w = np.ones(1)
     seen = []
-    for k in range(4):
+    for _ in range(4):
         seen.append(opt.current_learning_rate())
         opt.apply_gradients([(np.ones(1), w)])
     assert seen == [sched(k) for k in range(4)]

@@ -153,7 +153,7 @@ class Layer:
 
     # -- regularisation -----------------------------------------------------------------
     def regularization_loss(self) -> float:
-        r"""The penalties :math:`\sum \Omega(\theta)` of the regularized weights (added to the loss)."""
+        r"""The penalties :math:`\sum \Omega(\theta)` of the regularized weights (for the loss)."""
         loss = 0.0
         for name, regularizer in self.regularizers.items():
             loss += float(regularizer(self.params[name]))
@@ -170,7 +170,7 @@ class Layer:
 
     # -- the boundary -------------------------------------------------------------------
     def __call__(self, x, training: bool = False, rng: np.random.Generator | None = None):
-        """Check ``x``, build on first use, then run :meth:`forward` (like calling a Keras layer)."""
+        """Check ``x``, build on first use, then run :meth:`forward` (as calling a Keras layer)."""
         owner = f"{type(self).__name__}.__call__"
         training = check_bool(training, "training", owner)
         x = check_array(x, "x", owner, dtype=None)

@@ -256,7 +256,7 @@ class Dense(Layer):
         return self.backward_from_logits(delta)
 
     def backward_from_logits(self, delta):
-        r"""Given :math:`\delta = \partial L/\partial Z`, fill ``grads``; return :math:`\partial L/\partial X`."""
+        r"""Given :math:`\delta = \partial L/\partial Z`: fill ``grads``, return dL/dX."""
         if self.logits is None or delta.shape != self.logits.shape:
             check_gradient(self, delta, "delta", "backward_from_logits")
         x, W, delta_in = self._x, self.params["kernel"], delta

@@ -17,7 +17,7 @@ EPSILON = 1e-7
 
 
 def _float_array(x, name, owner, dtype=None, finite=True):
-    """``x`` as a (finite) float array with at least one dimension (float inputs keep their dtype)."""
+    """``x`` as a (finite) float array with at least one axis (float inputs keep their dtype)."""
     arr = check_array(x, name, owner, dtype=None, finite=finite)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64 if dtype is None else dtype)

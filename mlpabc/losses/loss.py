@@ -115,7 +115,7 @@ class Loss(Configurable):
         return _mean_all(self._per_sample(y_true, y_pred))
 
     def gradient(self, y_true, y_pred) -> np.ndarray:
-        r"""The gradient :math:`\partial L / \partial \hat y`, shape of ``y_pred`` (arrays as checked)."""
+        r"""The gradient :math:`\partial L / \partial \hat y`, shape of ``y_pred``."""
         raise NotImplementedError
 
     def value_from_logits(self, y_true, z) -> float:
@@ -123,7 +123,7 @@ class Loss(Configurable):
         raise self._no_logits_form("value_from_logits")
 
     def gradient_from_logits(self, y_true, z) -> np.ndarray:
-        r"""The gradient :math:`\partial L / \partial z` with respect to the logits, shape of ``z``."""
+        r"""The gradient :math:`\partial L / \partial z` for the logits, shape of ``z``."""
         raise self._no_logits_form("gradient_from_logits")
 
     def _no_logits_form(self, method):

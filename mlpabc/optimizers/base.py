@@ -199,7 +199,7 @@ class Optimizer:
         raise NotImplementedError
 
     def slots(self, variable) -> dict[str, np.ndarray]:
-        """The live slot arrays (velocity, moments, ...) of ``variable``, for :meth:`update_step`."""
+        """The live slot arrays (velocity, moments, ...) of ``variable`` for update_step."""
         return self._slots[id(variable)][1]
 
     def _check_pair(self, i, pair):
