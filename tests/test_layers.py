@@ -43,9 +43,10 @@ def _away_from_zero(rng, shape, low=0.1, high=2.0):
 
 
 def _ours(layer, x, u, training=True):
-    """Output, dL/dx and the parameter gradients of L = sum(u * y)."""
+    """Output, dL/dx and the parameter gradients of L = sum(u * y) (penalties included)."""
     y = layer.forward(x, training=training)
     dx = layer.backward(u)
+    layer.add_regularization_gradients()  # as a training step does after the backward pass
     return [y, dx] + [layer.grads[k] for k in layer.params]
 
 

@@ -109,6 +109,9 @@ class Dropout(Layer):
         if self.rng is None:
             self.rng = as_generator(rng, name="rng", owner="Dropout.build")
 
+    def check_input(self, x) -> None:
+        pass  # elementwise: any shape, as in Keras (noise_shape is matched in forward)
+
     def forward(self, x, training=False):
         if not training or self.rate == 0.0:
             self.mask = None
