@@ -417,10 +417,7 @@ class Activation(Configurable):
     name: str = ""
 
     def __call__(self, z):
-        """The activation :math:`a = G(z)` of ``z`` (any array_like), checked; see :meth:`forward`.
-
-        (Checks, then calls :meth:`forward`.)
-        """
+        """Check ``z`` (any array_like), then return :meth:`forward`, :math:`a = G(z)`."""
         return self.forward(_as_float(z, type(self).__name__))
 
     def forward(self, z):
@@ -476,9 +473,12 @@ class Sigmoid(Activation):
         return self.forward(_as_float(z, "sigmoid"))
 
     def forward(self, z):
-        e = np.exp(-np.abs(z))  # e = e^{-|z|} in (0, 1]: never overflows
-        r = 1.0 / (1.0 + e)  # sigma(|z|)
-        return np.where(np.signbit(z), e * r, r)  # sigma(z) = e / (1 + e) for z < 0
+        if not z.ndim:  # a single number: the in-place steps below need an array
+            return self.forward(z.reshape(1)).reshape(())
+        e = np.exp(np.copysign(z, -1.0))  # e = e^{-|z|} in (0, 1]: never overflows
+        a = 1.0 / (1.0 + e)  # sigma(|z|)
+        np.multiply(a, e, out=a, where=np.signbit(z))  # sigma(z) = e / (1 + e) where z < 0
+        return a
 
     def derivative(self, z):
         return sigmoid_derivative(z)
