@@ -132,9 +132,8 @@ class Adam(Optimizer):
             if self.amsgrad:
                 v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
             eta_t = eta * math.sqrt(bc2) / bc1
-            theta -= (
-                m * eta_t / (np.sqrt(v) + eps)
-            )  # theta_t = theta - eta_t m_t / (sqrt(v_t) + eps)
+            # theta_t = theta_{t-1} - eta_t m_t / (sqrt(v_t) + eps)
+            theta -= m * eta_t / (np.sqrt(v) + eps)
             return
         m *= beta_1
         m += g * (1 - beta_1)  # m_t
@@ -143,9 +142,8 @@ class Adam(Optimizer):
         if self.amsgrad:
             v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
         m_hat, v_hat = m / bc1, v / bc2
-        theta -= (
-            m_hat * eta / (np.sqrt(v_hat) + eps)
-        )  # theta_t = theta - eta m_hat / (sqrt(v_hat) + eps)
+        # theta_t = theta_{t-1} - eta m_hat / (sqrt(v_hat) + eps)
+        theta -= m_hat * eta / (np.sqrt(v_hat) + eps)
 
     def get_config(self) -> dict:
         return {
