@@ -18,7 +18,7 @@ SANITIZE := mlpabc/coursework/nbval_sanitize.cfg
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout 600
 CHAPTERS ?=
 
-.PHONY: help env book translations test test-package test-chapters test-book test-browser test-coursework execute bench bench-smoke lab clean format-notebooks
+.PHONY: help env book translations test test-package test-chapters test-book test-browser test-coursework execute bench bench-smoke lab lint clean format-notebooks
 
 help:
 	@sed -n '1,12p' Makefile
@@ -74,6 +74,11 @@ test-portability: $(STAMP)
 test-coursework: $(STAMP)
 	MLPABC_COURSEWORK_ALL=1 $(PY) -m pytest tests/test_coursework.py tests/test_coursework_chapters.py \
 		tests/test_coursework_tampering.py tests/test_coursework_scale.py -q -p no:cacheprovider
+
+# lint and format check (ruff, configured in pyproject.toml); not yet part of `make test`
+lint: $(STAMP)
+	$(VENV)/bin/ruff check mlpabc tests benchmarks scripts
+	$(VENV)/bin/ruff format --check mlpabc tests benchmarks scripts
 
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)

@@ -9,7 +9,8 @@ Usage::
 
 Workloads (as in the course):
 
-W1  the booklet's task: 1000 points of 2 sin x + noise, 1-5-1 sigmoid, SGD(0.01), batch 32, 50 epochs
+W1  the booklet's task: 1000 points of 2 sin x + noise, 1-5-1 sigmoid, SGD(0.01), batch 32,
+    50 epochs
 W2  scikit-learn's digits: 64-128-64-10 ReLU/softmax, Adam(1e-3), batch 32, 20 epochs
 W3  a wide, BLAS-bound case: 20 000 x 100 -> 256 -> 256 -> 1 ReLU, SGD, batch 256, 3 epochs
 W4  the worked example of chapter 5: 3-3-2 sigmoid, full batch, SGD(1.0), 1000 steps
@@ -119,7 +120,10 @@ def _workloads(smoke):
     out["W3"] = dict(
         title="wide regression, 100-256-256-1 ReLU, SGD, batch 256",
         x=xw, y=yw, sizes=[100, 256, 256, 1], hidden="relu", output=None, loss="mse",
-        optimizer=("sgd", 1e-3), batch_size=256, epochs=1 if smoke else 3, fused=fused.sgd_relu_regression,
+        optimizer=("sgd", 1e-3),
+        batch_size=256,
+        epochs=1 if smoke else 3,
+        fused=fused.sgd_relu_regression,
     )  # fmt: skip
 
     xe = np.array([[0.02, 0.04, 0.01]])
@@ -144,7 +148,11 @@ def _mlpabc_model(w, seed=0, dtype="float64"):
     stack.append(layers.Dense(sizes[-1], activation=w["output"]))
     model = mlpabc.Sequential(stack, seed=seed, dtype=dtype)
     name, lr = w["optimizer"]
-    opt = mlpabc.optimizers.SGD(learning_rate=lr) if name == "sgd" else mlpabc.optimizers.Adam(learning_rate=lr)
+    opt = (
+        mlpabc.optimizers.SGD(learning_rate=lr)
+        if name == "sgd"
+        else mlpabc.optimizers.Adam(learning_rate=lr)
+    )
     model.compile(optimizer=opt, loss=w["loss"])
     return model
 
@@ -161,7 +169,11 @@ def _keras_model(w, weights, dtype):
     model = keras.Sequential(stack)
     model.set_weights([np.asarray(a, dtype=dtype) for a in weights])
     name, lr = w["optimizer"]
-    opt = keras.optimizers.SGD(learning_rate=lr) if name == "sgd" else keras.optimizers.Adam(learning_rate=lr)
+    opt = (
+        keras.optimizers.SGD(learning_rate=lr)
+        if name == "sgd"
+        else keras.optimizers.Adam(learning_rate=lr)
+    )
     model.compile(optimizer=opt, loss=w["loss"])
     return model
 
@@ -218,7 +230,9 @@ def _numpy_phase(key, w, repeats):
     def fit_fused(dtype=np.float64):
         xs, ys = x.astype(dtype), y.astype(dtype)
         weights = [a.astype(dtype) for a in start]
-        if shuffle:  # one permutation per epoch from one generator, drawn as the loop goes (as fit does)
+        if (
+            shuffle
+        ):  # one permutation per epoch from one generator, drawn as the loop goes (as fit does)
             rng = np.random.default_rng(0)
             perms = (rng.permutation(len(x)) for _ in range(epochs))
         else:
@@ -252,7 +266,7 @@ def _keras_jobs(key):
 
 
 def _keras_worker(jobs, smoke):
-    """In a worker process: time Keras's fit for each job ``"W1:float32"``; print the times as JSON."""
+    """In a worker process: time Keras's fit for each job ``"W1:float32"``; print JSON times."""
     import keras
 
     workloads = _workloads(smoke)
@@ -263,15 +277,17 @@ def _keras_worker(jobs, smoke):
         x, y = w["x"].astype(dtype), w["y"].astype(dtype)
         m = _keras_model(w, _mlpabc_model(w).get_weights(), dtype)  # mlpabc's initial weights
         times[job] = _time(
-            lambda: m.fit(x, y, batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,
-                          shuffle=w.get("shuffle", True))
+            lambda: m.fit(x, y, batch_size=w["batch_size"], epochs=w["epochs"], verbose=0,  # noqa: B023
+                          shuffle=w.get("shuffle", True))  # noqa: B023
         )  # fmt: skip
     print(json.dumps(times))
 
 
 def _keras_times(jobs, smoke):
     """Run :func:`_keras_worker` in a fresh Python process; its times."""
-    cmd = [sys.executable, "-m", "benchmarks", "--keras-worker", *jobs] + (["--smoke"] if smoke else [])
+    cmd = [sys.executable, "-m", "benchmarks", "--keras-worker", *jobs] + (
+        ["--smoke"] if smoke else []
+    )
     proc = subprocess.run(cmd, cwd=HERE.parent, capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"the Keras worker failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
@@ -307,7 +323,7 @@ def _keras_phase(workloads, results, repeats, smoke):
                 for name, dtype in [("mlpabc_alongside_keras", "float64")] + (
                     [("mlpabc_float32_alongside_keras", "float32")] if key == "W3" else []
                 ):
-                    seconds = _time(lambda: fit_mlpabc(workloads[key], dtype))
+                    seconds = _time(lambda: fit_mlpabc(workloads[key], dtype))  # noqa: B023
                     row.setdefault(name + "_runs", []).append(seconds)
     for key in workloads:
         row = results["workloads"][key]
@@ -316,12 +332,15 @@ def _keras_phase(workloads, results, repeats, smoke):
         # each library in its default dtype, as a learner uses them
         row["keras_over_mlpabc"] = _ratio(row, "keras_float32", "mlpabc_alongside_keras")
         if key == "W3":  # and like for like
-            row["keras_float64_over_mlpabc"] = _ratio(row, "keras_float64", "mlpabc_alongside_keras")
+            row["keras_float64_over_mlpabc"] = _ratio(
+                row, "keras_float64", "mlpabc_alongside_keras"
+            )
             row["keras_float32_over_mlpabc_float32"] = _ratio(
                 row, "keras_float32", "mlpabc_float32_alongside_keras"
             )
         print(
-            f"{key}: Keras {row['keras_float32_s']:.3f} s, Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
+            f"{key}: Keras {row['keras_float32_s']:.3f} s, "
+            f"Keras/mlpabc {row['keras_over_mlpabc']:.1f}",
             flush=True,
         )
     return keras_version
@@ -361,7 +380,9 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
         if key == "W3":
             peak = results["machine"]
             row["mlpabc_fraction_of_peak"] = row["mlpabc_gflops"] / peak["matmul_gflops_float64"]
-            row["mlpabc_float32_fraction_of_peak"] = row["mlpabc_float32_gflops"] / peak["matmul_gflops_float32"]
+            row["mlpabc_float32_fraction_of_peak"] = (
+                row["mlpabc_float32_gflops"] / peak["matmul_gflops_float32"]
+            )
         results["workloads"][key] = row
         print(
             f"{key}: mlpabc {row['mlpabc_s']:.3f} s, fused numpy {row['fused_numpy_s']:.3f} s, "
@@ -375,20 +396,33 @@ def run(smoke=False, repeats=3, numpy_repeats=11, only=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repetition")
-    parser.add_argument("--repeats", type=int, default=3, help="repetitions of each Keras fit (median)")
-    parser.add_argument(
-        "--numpy-repeats", type=int, default=11, help="repetitions of each mlpabc and fused-loop fit (median)"
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)")
-    parser.add_argument("--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes and one repetition")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="repetitions of each Keras fit (median)"
+    )
+    parser.add_argument(
+        "--numpy-repeats",
+        type=int,
+        default=11,
+        help="repetitions of each mlpabc and fused-loop fit (median)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON file (default benchmarks/results.json)"
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=["W1", "W2", "W3", "W4"], help="run these workloads only"
+    )
     parser.add_argument("--keras-worker", nargs="+", metavar="JOB", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.keras_worker:
         _keras_worker(args.keras_worker, args.smoke)
         return 0
-    results = run(smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only)
+    results = run(
+        smoke=args.smoke, repeats=args.repeats, numpy_repeats=args.numpy_repeats, only=args.only
+    )
     out = args.out or (HERE / ("results-smoke.json" if args.smoke else "results.json"))
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {out}")

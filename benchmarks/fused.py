@@ -117,7 +117,7 @@ class _Adam:
 
 
 def adam_relu_softmax(x, y_onehot, weights, perms, batch_size, learning_rate):
-    """ReLU hidden layers, softmax output with categorical cross-entropy from the logits, Adam (W2)."""
+    """ReLU hidden layers, softmax output, categorical cross-entropy from the logits, Adam (W2)."""
     params = [w.copy() for w in weights]
     opt = _Adam(params, lr=learning_rate)
     n_layers = len(params) // 2

@@ -246,6 +246,26 @@ def write_weights(own, names, weights, owner, expected, hint=""):
                 f"The 'weights' argument of {owner}: item {i} ({name}) must have shape "
                 f"{w.shape}. Got shape {v.shape} instead."
             )
+        if not np.isfinite(v).all():
+            bad = v[~np.isfinite(v)].flat[0]
+            raise ValueError(
+                f"The 'weights' argument of {owner}: item {i} ({name}) must hold finite numbers. "
+                f"Got {bad} in it instead. Nothing was changed."
+            )
         new.append(v)
     for w, v in zip(own, new):
         w[...] = v
+
+
+def check_dtype(dtype):
+    """The name of a model's float dtype: ``"float64"`` or ``"float32"``."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in ("float64", "float32"):
+        raise ValueError(
+            "The 'dtype' argument of Sequential must be 'float64' (the default) or 'float32'. "
+            f"Got {describe(dtype)} instead."
+        )
+    return name

@@ -76,18 +76,6 @@ def _f32(c: float) -> float:
     return float(np.float32(c))
 
 
-def _check_slope(negative_slope, owner):
-    return check_float(negative_slope, "negative_slope", owner, low=0)
-
-
-def _check_alpha(alpha, owner):
-    return check_float(alpha, "alpha", owner)
-
-
-def _check_axis(axis, owner):
-    return check_int(axis, "axis", owner)
-
-
 def _check_axis_of(axis, x, owner):
     """``axis`` must be an axis of ``x``: an integer in [-x.ndim, x.ndim - 1]."""
     return check_int(axis, "axis", owner, minimum=-x.ndim, maximum=x.ndim - 1)
@@ -124,19 +112,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    return _sigmoid(_as_float(x, "sigmoid"))
-
-
-def _sigmoid(x):
-    # The stable form above in six array operations (no checks: x is a float array).
-    # copysign(x, -1) is -|x|; the sign bit selects the x < 0 branch (-0.0 gives 0.5 either way).
-    if not x.ndim:  # the operations below work in place, on arrays
-        return _sigmoid(x.reshape(1)).reshape(())
-    e = np.exp(np.copysign(x, -1.0))  # e = e^{-|x|}
-    r = e + 1.0
-    np.reciprocal(r, out=r)  # 1 / (1 + e)
-    np.multiply(r, e, out=r, where=np.signbit(x))  # e / (1 + e) where x < 0
-    return r
+    return Sigmoid().forward(_as_float(x, "sigmoid"))
 
 
 def sigmoid_derivative(x):
@@ -246,7 +222,7 @@ def leaky_relu(x, negative_slope=0.2):
     >>> leaky_relu([-10.0, 0.0, 5.0], negative_slope=0.5)
     array([-5.,  0.,  5.])
     """
-    s = _f32(_check_slope(negative_slope, "leaky_relu"))
+    s = _f32(check_float(negative_slope, "negative_slope", "leaky_relu", low=0))
     return _leaky_relu(_as_float(x, "leaky_relu"), s)
 
 
@@ -266,7 +242,7 @@ def leaky_relu_derivative(x, negative_slope=0.2):
     >>> leaky_relu_derivative([-1.0, 2.0], negative_slope=0.5)
     array([0.5, 1. ])
     """
-    s = _f32(_check_slope(negative_slope, "leaky_relu_derivative"))
+    s = _f32(check_float(negative_slope, "negative_slope", "leaky_relu_derivative", low=0))
     x = _as_float(x, "leaky_relu_derivative")
     return np.where(x > 0, 1.0, s).astype(x.dtype, copy=False)
 
@@ -297,7 +273,7 @@ def elu(x, alpha=1.0):
     >>> elu([-1000.0, 0.0, 2.0])
     array([-1.,  0.,  2.])
     """
-    alpha = _check_alpha(alpha, "elu")
+    alpha = check_float(alpha, "alpha", "elu")
     return _elu(_as_float(x, "elu"), alpha)
 
 
@@ -315,7 +291,7 @@ def elu_derivative(x, alpha=1.0):
     >>> elu_derivative([0.0, 3.0], alpha=0.5)
     array([0.5, 1. ])
     """
-    alpha = _check_alpha(alpha, "elu_derivative")
+    alpha = check_float(alpha, "alpha", "elu_derivative")
     x = _as_float(x, "elu_derivative")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype, copy=False)
 
@@ -351,12 +327,7 @@ def softmax(x, axis=-1):
            [1. , 0. ]])
     """
     x = _as_float(x, "softmax")
-    return _softmax(x, _check_axis_of(axis, x, "softmax"))
-
-
-def _softmax(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return Softmax(axis=_check_axis_of(axis, x, "softmax")).forward(x)
 
 
 def softmax_derivative(x, axis=-1):
@@ -434,7 +405,8 @@ def linear_derivative(x):
 class Activation(Configurable):
     r"""Base class: an activation :math:`a = G(z)` with its derivative.
 
-    Subclasses set ``name`` (Keras's name) and implement :meth:`__call__` and
+    Subclasses set ``name`` (Keras's name) and implement :meth:`forward` (the
+    math, on a float array; :meth:`__call__` checks the input and calls it) and
     :meth:`derivative`; they may override :meth:`backward` with a cheaper
     form that reuses the cached output ``a``.
 
@@ -445,19 +417,12 @@ class Activation(Configurable):
     name: str = ""
 
     def __call__(self, z):
-        """The activation :math:`a = G(z)`, same shape as ``z``."""
+        """Check ``z`` (any array_like), then return :meth:`forward`, :math:`a = G(z)`."""
+        return self.forward(_as_float(z, type(self).__name__))
+
+    def forward(self, z):
+        """The activation :math:`a = G(z)` of a float array ``z``, same shape: the math alone."""
         raise NotImplementedError
-
-    def _forward(self, z):
-        # self(z) for a float array z, without the input check: what a layer calls thousands of
-        # times per second. The built-in classes compute here and check in __call__; a subclass
-        # that defines __call__ only gets this default (see __init_subclass__).
-        return self(z)
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "__call__" in vars(cls) and "_forward" not in vars(cls):
-            cls._forward = Activation._forward
 
     def derivative(self, z):
         r"""The elementwise derivative :math:`G'(z)`, same shape as ``z``."""
@@ -486,7 +451,6 @@ class Activation(Configurable):
         return da * self.derivative(z)
 
 
-
 @ACTIVATIONS.register("sigmoid")
 class Sigmoid(Activation):
     r"""The sigmoid :math:`\sigma(z)`; see :func:`sigmoid`.
@@ -506,9 +470,15 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "sigmoid"))
+        return self.forward(_as_float(z, "sigmoid"))
 
-    _forward = staticmethod(_sigmoid)
+    def forward(self, z):
+        if not z.ndim:  # a single number: the in-place steps below need an array
+            return self.forward(z.reshape(1)).reshape(())
+        e = np.exp(np.copysign(z, -1.0))  # e = e^{-|z|} in (0, 1]: never overflows
+        a = 1.0 / (1.0 + e)  # sigma(|z|)
+        np.multiply(a, e, out=a, where=np.signbit(z))  # sigma(z) = e / (1 + e) where z < 0
+        return a
 
     def derivative(self, z):
         return sigmoid_derivative(z)
@@ -536,9 +506,10 @@ class Tanh(Activation):
     name = "tanh"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "tanh"))
+        return self.forward(_as_float(z, "tanh"))
 
-    _forward = staticmethod(np.tanh)
+    def forward(self, z):
+        return np.tanh(z)
 
     def derivative(self, z):
         return tanh_derivative(z)
@@ -569,10 +540,9 @@ class ReLU(Activation):
     name = "relu"
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "relu"))
+        return self.forward(_as_float(z, "relu"))
 
-    @staticmethod
-    def _forward(z):
+    def forward(self, z):
         return np.maximum(z, 0.0)  # a Python float keeps z's dtype
 
     def derivative(self, z):
@@ -606,13 +576,13 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, negative_slope=0.2):
-        self.negative_slope = _check_slope(negative_slope, "LeakyReLU")
+        self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU", low=0)
         self._s = _f32(self.negative_slope)
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "LeakyReLU"))
+        return self.forward(_as_float(z, "LeakyReLU"))
 
-    def _forward(self, z):
+    def forward(self, z):
         return _leaky_relu(z, self._s)
 
     def derivative(self, z):
@@ -652,12 +622,12 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        self.alpha = _check_alpha(alpha, "ELU")
+        self.alpha = check_float(alpha, "alpha", "ELU")
 
     def __call__(self, z):
-        return self._forward(_as_float(z, "ELU"))
+        return self.forward(_as_float(z, "ELU"))
 
-    def _forward(self, z):
+    def forward(self, z):
         return _elu(z, self.alpha)
 
     def derivative(self, z):
@@ -702,15 +672,17 @@ class Softmax(Activation):
     name = "softmax"
 
     def __init__(self, axis=-1):
-        self.axis = _check_axis(axis, "Softmax")
+        self.axis = check_int(axis, "axis", "Softmax")
 
     def __call__(self, z):
         z = _as_float(z, "Softmax")
         _check_axis_of(self.axis, z, "Softmax")
-        return self._forward(z)
+        return self.forward(z)
 
-    def _forward(self, z):
-        return _softmax(z, self.axis)
+    def forward(self, z):
+        # softmax is unchanged by a shift: subtract the maximum so that nothing overflows
+        e = np.exp(z - np.max(z, axis=self.axis, keepdims=True))
+        return e / np.sum(e, axis=self.axis, keepdims=True)
 
     def derivative(self, z):
         return softmax_derivative(z, self.axis)
@@ -741,8 +713,7 @@ class Linear(Activation):
     def __call__(self, z):
         return _as_float(z, "linear")
 
-    @staticmethod
-    def _forward(z):
+    def forward(self, z):
         return z
 
     def derivative(self, z):

@@ -28,7 +28,14 @@ import numpy as np
 
 from ._validation import check_bool, check_float, check_int, check_one_of, describe
 
-__all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback", "ProgbarLogger"]
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ProgbarLogger",
+]
 
 _HOOKS = (
     "on_train_begin",
@@ -328,7 +335,8 @@ class LambdaCallback(Callback):
     >>> from mlpabc.layers import Dense, Input
     >>> model = Sequential([Input((1,)), Dense(1, kernel_initializer="zeros")], seed=0)
     >>> model.compile(optimizer="sgd", loss="mse")
-    >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, round(logs["loss"], 4)))
+    >>> show = lambda epoch, logs: print(epoch, round(logs["loss"], 4))
+    >>> printer = LambdaCallback(on_epoch_end=show)
     >>> _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=2, verbose=0, callbacks=[printer])
     0 1.0
     1 0.9216
@@ -565,7 +573,10 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)
 
     def __repr__(self) -> str:
@@ -594,4 +605,3 @@ def _check_callbacks(callbacks, owner):
                 + (" (a class: add parentheses)" if isinstance(cb, type) else "")
             )
     return list(callbacks)
-

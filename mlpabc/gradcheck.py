@@ -280,6 +280,7 @@ def check_layer(layer, x, seed=0, eps=1e-6, *, training=True):
     try:
         forward()
         dx = layer.backward(u.copy())
+        layer.add_regularization_gradients()  # the penalties' gradients, as a training step adds
         grads = {k: np.array(layer.grads[k], copy=True) for k in layer.params}
         errors = {"x": relative_error(dx, numerical_gradient(loss, x, eps))}
         for name, p in layer.params.items():

@@ -30,7 +30,7 @@ __all__ = ["fit_keras_in_order", "from_keras", "to_keras"]
 
 
 def _keras_activation(act):
-    """A Keras activation (name or function) for an mlpabc :class:`~mlpabc.activations.Activation`."""
+    """A Keras activation (name or function) for an mlpabc activation."""
     import keras
 
     config = act.get_config()
@@ -137,7 +137,8 @@ def to_keras(model):
 
     if not isinstance(model, Sequential):
         raise TypeError(
-            f"The 'model' argument of to_keras must be an mlpabc Sequential. Got {describe(model)} instead."
+            "The 'model' argument of to_keras must be an mlpabc Sequential. "
+            f"Got {describe(model)} instead."
         )
     if not model.built:
         raise ValueError(
@@ -183,7 +184,9 @@ def _mlpabc_activation(fn):
     try:
         return classes[name](**keywords)
     except TypeError as err:
-        raise ValueError(f"from_keras cannot translate the activation {name} with {keywords}: {err}") from None
+        raise ValueError(
+            f"from_keras cannot translate the activation {name} with {keywords}: {err}"
+        ) from None
 
 
 def _mlpabc_regularizer(reg):
@@ -374,7 +377,9 @@ def fit_keras_in_order(
         orders.append(order)
     lengths = {len(o) for o in orders}
     if len(lengths) != 1:
-        raise ValueError(f"The 'batch_order' argument of {owner} must have the same length every epoch.")
+        raise ValueError(
+            f"The 'batch_order' argument of {owner} must have the same length every epoch."
+        )
 
     class OrderedBatches(keras.utils.PyDataset):
         def __init__(self):

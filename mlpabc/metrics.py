@@ -70,14 +70,14 @@ def _sparse_matches(labels, p):
     return (labels == np.argmax(p, axis=-1)).astype(p.dtype)
 
 
-def _check_aligned(y_true, y_pred, owner):
-    y_pred = _float_array(y_pred, "y_pred", owner)
+def _check_aligned(y_true, y_pred, owner, finite=True):
+    y_pred = _float_array(y_pred, "y_pred", owner, finite=finite)
     y_true = _float_array(y_true, "y_true", owner, dtype=y_pred.dtype)
     return _align(y_true, y_pred, owner)
 
 
-def _check_categorical(y_true, y_pred, owner):
-    y_pred = _float_array(y_pred, "y_pred", owner)
+def _check_categorical(y_true, y_pred, owner, finite=True):
+    y_pred = _float_array(y_pred, "y_pred", owner, finite=finite)
     y_true = _float_array(y_true, "y_true", owner, dtype=y_pred.dtype)
     if y_true.shape != y_pred.shape:
         raise ValueError(
@@ -88,8 +88,8 @@ def _check_categorical(y_true, y_pred, owner):
     return y_true, y_pred
 
 
-def _check_sparse(y_true, y_pred, owner):
-    y_pred = _float_array(y_pred, "y_pred", owner)
+def _check_sparse(y_true, y_pred, owner, finite=True):
+    y_pred = _float_array(y_pred, "y_pred", owner, finite=finite)
     return _check_labels(y_true, y_pred.shape, owner), y_pred
 
 
@@ -249,6 +249,7 @@ def r2_score(y_true, y_pred) -> float:
     0.5
     """
     metric = R2Score()
+    _check_aligned(y_true, y_pred, "metric 'r2_score'")  # the function refuses NaN and infinity
     metric.update(y_true, y_pred)
     return metric.result()
 
@@ -278,11 +279,8 @@ class Metric:
 
     Notes
     -----
-    ``update`` checks its inputs. A training loop that has already checked its
-    data may call the internal ``_update(y_true, y_pred)`` instead, with
-    ``y_true`` as :meth:`mlpabc.losses.Loss.check_targets` returns it; it
-    checks only the first batch (so a metric that does not suit the targets
-    still fails with a clear message) and skips the checks afterwards.
+    ``update`` checks its inputs, then adds the batch; ``fit`` calls it on
+    every batch.
 
     Introduced in the chapter *Evaluating training*.
     """
@@ -297,9 +295,6 @@ class Metric:
     def update(self, y_true, y_pred) -> None:
         """Add one batch of targets and predictions."""
         raise NotImplementedError
-
-    def _update(self, y_true, y_pred) -> None:
-        self.update(y_true, y_pred)
 
     def result(self) -> float:
         """The metric over every batch since the last :meth:`reset`."""
@@ -363,7 +358,6 @@ class MeanMetric(Metric):
         self.name = name
         self.kwargs = kwargs
         self._check = None  # built-in metrics check their inputs, then call a raw kernel
-        self._checked_once = False
         # as in Keras, a metric that wraps a loss function or a Loss is to be minimised
         self.direction = "down" if _is_loss(fn) else None
         self.reset()
@@ -381,17 +375,9 @@ class MeanMetric(Metric):
 
     def update(self, y_true, y_pred):
         if self._check is not None:
-            y_true, y_pred = self._check(y_true, y_pred, f"metric {self.name!r}")
-            self._checked_once = True
+            # predictions may have overflowed (a diverging model): reported as they are
+            y_true, y_pred = self._check(y_true, y_pred, f"metric {self.name!r}", finite=False)
         self._accumulate(y_true, y_pred)
-
-    def _update(self, y_true, y_pred):
-        # Unchecked, except the very first batch: a metric that does not suit the targets
-        # (say sparse accuracy against one-hot rows) then fails with a clear message.
-        if self._check is not None and not self._checked_once:
-            self.update(y_true, y_pred)
-        else:
-            self._accumulate(y_true, y_pred)
 
     def _accumulate(self, y_true, y_pred):
         values = np.asarray(self.fn(y_true, y_pred, **self.kwargs))
@@ -459,11 +445,6 @@ class AutoAccuracy(Metric):
             self._resolve(y_true, y_pred)
         self._metric.update(y_true, y_pred)
 
-    def _update(self, y_true, y_pred):
-        if self._metric is None:
-            self._resolve(y_true, y_pred)
-        self._metric._update(y_true, y_pred)
-
     def result(self):
         return self._metric.result() if self._metric is not None else 0.0
 
@@ -514,7 +495,7 @@ class R2Score(Metric):
 
     def update(self, y_true, y_pred):
         owner = f"metric {self.name!r}"
-        y, p = _check_aligned(y_true, y_pred, owner)
+        y, p = _check_aligned(y_true, y_pred, owner, finite=False)
         if y.ndim == 1:
             y, p = y[:, None], p[:, None]
         if y.ndim != 2:
@@ -528,12 +509,6 @@ class R2Score(Metric):
                 f"({self._sums[0].shape[0]}) between updates. Got {y.shape[1]} instead."
             )
         self._accumulate(y, p)
-
-    def _update(self, y_true, y_pred):
-        if self._sums is None:  # the first batch is checked
-            self.update(y_true, y_pred)
-        else:
-            self._accumulate(y_true, y_pred)
 
     def _accumulate(self, y_true, y_pred):
         if y_true.ndim == 1:

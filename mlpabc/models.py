@@ -7,14 +7,9 @@ and trains them as Keras does::
     model.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
     history = model.fit(x, y, batch_size=32, epochs=10, validation_split=0.2)
 
-One **training step** on a batch :math:`(X, Y)` is
-
-1. the forward pass in training mode, layer by layer, :math:`\hat Y = f(X)`;
-2. the loss :math:`L = \ell(Y, \hat Y) + \sum \Omega(\theta)` (the compiled
-   loss plus the layers' regularisation penalties);
-3. the backward pass, from :math:`\partial L/\partial \hat Y` through every
-   layer in reverse order, which fills each layer's ``grads``;
-4. the optimizer's update of every trainable parameter, in place.
+This module holds the structure (layers, build, weights, compile) and the
+public API; :mod:`mlpabc.training` holds the training step, the epoch loop
+and the test loop, :mod:`mlpabc.saving` the weights files.
 
 The names, arguments, defaults and every number ``fit`` reports follow
 Keras 3, so the same program gives the same numbers in both libraries (see
@@ -28,79 +23,45 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
+import threading
 import warnings
-import zipfile
 
 import numpy as np
 
+from . import saving
 from ._random import as_generator, spawn
+from ._summary import shape_text, summary_lines
 from ._validation import (
-    check_array,
     check_bool,
+    check_dtype,
     check_float,
     check_int,
     check_kwargs,
-    check_same_length,
     describe,
     write_weights,
 )
-from .callbacks import CallbackList, History, ProgbarLogger, _check_callbacks
+from .callbacks import History, _check_callbacks
 from .layers.base import Layer, _auto_name
-from .activations import Linear
-from .layers.core import Dense, InputLayer
-from .optimizers.base import Optimizer
+from .layers.core import InputLayer
+from .training import (
+    check_validation_data,
+    check_verbose,
+    check_x,
+    check_xy,
+    evaluate_loop,
+    fit_loop,
+    forward,
+    gradients_and_weights,
+    result_of,
+    train_step,
+)
 
 __all__ = ["History", "Sequential"]
 
-_DTYPES = ("float64", "float32")
 _FIT_ARGS = (
     "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
     "validation_data", "shuffle", "initial_epoch",
 )  # fmt: skip
-_SAVE_FORMAT = "mlpabc-weights-1"
-
-
-def _check_dtype(dtype):
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        name = None
-    if name not in _DTYPES:
-        raise ValueError(
-            "The 'dtype' argument of Sequential must be 'float64' (the default) or 'float32'. "
-            f"Got {describe(dtype)} instead."
-        )
-    return name
-
-
-def _check_verbose(verbose, owner):
-    if verbose == "auto":
-        return 1
-    if isinstance(verbose, (bool, np.bool_)) or not isinstance(verbose, numbers.Integral):
-        raise TypeError(
-            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. "
-            f"Got {describe(verbose)} instead."
-        )
-    if verbose not in (0, 1, 2):
-        raise ValueError(
-            f"The 'verbose' argument of {owner} must be 'auto', 0, 1 or 2. Got {verbose!r} instead."
-        )
-    return int(verbose)
-
-
-def _shape_text(shape) -> str:
-    return "(None, " + ", ".join(str(d) for d in shape) + ")"
-
-
-def _readable_size(n_bytes) -> str:
-    # Keras's summary: 1024-based units, two decimals.
-    size = float(n_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.2f} {unit}"
-        size /= 1024.0
-    return f"{size:.2f} GB"  # pragma: no cover
 
 
 class Sequential:
@@ -148,6 +109,14 @@ class Sequential:
     with :math:`\partial L/\partial z = (\hat y - y)/N` (over :math:`N d` for
     the binary case), exactly what Keras does.
 
+    **Threads.** The methods that run the layers (``fit``, ``evaluate``,
+    ``predict``, ``__call__``, ``train_on_batch``, ``compute_gradients``) take
+    the model's lock for each forward (and backward) pass, because the layers
+    keep what their last forward pass computed for the backward pass. So
+    ``predict`` in one thread while ``fit`` runs in another is safe: it waits
+    for the current training step and sees the weights between two steps.
+    Calling the layers themselves from several threads is not safe.
+
     Examples
     --------
     The worked example of chapter 5: a 3-3-2 sigmoid network, one step of
@@ -184,7 +153,7 @@ class Sequential:
         self.name = name or _auto_name("sequential")
         self.seed = seed
         self._rng = as_generator(seed, name="seed", owner="Sequential")
-        self.dtype = _check_dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self._dtype = np.dtype(self.dtype).type
         self._layers: list[Layer] = []
         self._input_shape: tuple | None = None  # one sample, without the batch axis
@@ -194,6 +163,7 @@ class Sequential:
         self.compiled_metrics: list = []
         self.history = None
         self.stop_training = False
+        self._lock = threading.RLock()  # one pass at a time: see the class's Notes
         if layers is not None:
             if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
                 raise TypeError(
@@ -238,7 +208,8 @@ class Sequential:
         if not isinstance(layer, Layer):
             hint = ""
             if isinstance(layer, type) and issubclass(layer, Layer):
-                hint = f" It is the class {layer.__name__}: create an instance, e.g. {layer.__name__}(...)."
+                name = layer.__name__
+                hint = f" It is the class {name}: create an instance, e.g. {name}(...)."
             elif type(layer).__module__.startswith("keras"):
                 hint = " Keras layers cannot be mixed in; see mlpabc.keras_bridge.from_keras."
             raise TypeError(
@@ -270,14 +241,14 @@ class Sequential:
                 self._build(self._input_shape)
 
     def _build_layer(self, layer, shape) -> tuple:
-        """Build one layer for inputs of ``shape`` with its own child generator; its output shape."""
+        """Build one layer for inputs of ``shape`` (its own generator); return its output shape."""
         child = spawn(self._rng, 1)[0]
         if layer.built:
             if tuple(layer.input_shape) != tuple(shape):
                 raise ValueError(
                     f"Layer {layer.name!r} was already built for inputs of shape "
-                    f"{_shape_text(layer.input_shape)}, but in model {self.name!r} it receives "
-                    f"{_shape_text(shape)}."
+                    f"{shape_text(layer.input_shape)}, but in model {self.name!r} it receives "
+                    f"{shape_text(shape)}."
                 )
             if np.dtype(layer.dtype) != np.dtype(self._dtype):
                 raise ValueError(
@@ -292,8 +263,8 @@ class Sequential:
         input_shape = tuple(input_shape)
         if self._input_shape is not None and self._input_shape != input_shape:
             raise ValueError(
-                f"Model {self.name!r} takes inputs of shape {_shape_text(self._input_shape)}; "
-                f"cannot build it for {_shape_text(input_shape)}."
+                f"Model {self.name!r} takes inputs of shape {shape_text(self._input_shape)}; "
+                f"cannot build it for {shape_text(input_shape)}."
             )
         self._input_shape = input_shape
         shape, shapes = input_shape, list(self._shapes)
@@ -344,7 +315,9 @@ class Sequential:
                 )
             shape = tuple(int(d) for d in input_shape[1:])
         if not self._layers:
-            raise ValueError(f"Model {self.name!r} has no layers yet; add some with model.add(...).")
+            raise ValueError(
+                f"Model {self.name!r} has no layers yet; add some with model.add(...)."
+            )
         self._build(shape)
 
     # -- weights -------------------------------------------------------------------------------
@@ -381,7 +354,8 @@ class Sequential:
         """
         hint = "" if self.built else " The model is not built yet: build it first."
         write_weights(self.weights, self._weight_names(), weights, "Sequential.set_weights",
-                      f", one per weight of model {self.name!r} ({self._weight_listing()})", hint)  # fmt: skip
+                      f", one per weight of model {self.name!r} ({self._weight_listing()})",
+                      hint)  # fmt: skip
 
     def _weight_names(self) -> list:
         return [f"{layer.name}/{n}" for layer in self._layers for n in layer.weight_names]
@@ -433,40 +407,8 @@ class Sequential:
                 "The 'print_fn' argument of Sequential.summary must be a function or None. "
                 f"Got {describe(print_fn)} instead."
             )
-        labels = [f"{layer.name} ({type(layer).__name__})" for layer in self._layers]
-        widths = (max([31, *(len(label) + 1 for label in labels)]), 20, 14)
-        width = sum(widths) + 2
-
-        def row(a, b, c):
-            return " " + a.ljust(widths[0]) + " " + b.ljust(widths[1]) + c.rjust(widths[2])
-
-        lines = [f'Model: "{self.name}"', "_" * width, row("Layer (type)", "Output Shape", "Param #")]
-        lines.append("=" * width)
-        built = self.built
-        for i, layer in enumerate(self._layers):
-            shape = _shape_text(self._shapes[i]) if built else "?"
-            params = str(layer.count_params()) if built else "0 (unbuilt)"
-            lines.append(row(labels[i], shape, params))
-        lines.append("=" * width)
-        size = np.dtype(self._dtype).itemsize
-        if built:
-            total = self.count_params()
-            trainable = int(sum(p.size for p in self.trainable_weights))
-        else:
-            total = trainable = 0
-        for label, n in (
-            ("Total params", total),
-            ("Trainable params", trainable),
-            ("Non-trainable params", total - trainable),
-        ):
-            lines.append(f" {label}: {n} ({_readable_size(n * size)})")
-        lines.append("_" * width)
-        for line in lines:
+        for line in summary_lines(self):
             print_fn(line)
-
-    def _architecture(self) -> list:
-        """Layer types and weight shapes: what a weights file must agree with."""
-        return [f"input {self._input_shape}"] + [_layer_signature(layer) for layer in self._layers]
 
     def save_weights(self, filepath) -> None:
         """Write all weights to ``filepath`` (numpy's ``.npz`` format), exactly that path.
@@ -487,60 +429,17 @@ class Sequential:
         array([[1.],
                [1.]])
         """
-        if not self.built:
-            raise ValueError(
-                f"Model {self.name!r} is not built yet, so it has no weights to save."
-            )
-        arrays = {f"weight_{i:04d}": w for i, w in enumerate(self.weights)}
-        arrays["__architecture__"] = np.array(self._architecture())
-        arrays["__format__"] = np.array(_SAVE_FORMAT)
-        with open(filepath, "wb") as f:  # np.savez(path) would append ".npz" to other names
-            np.savez(f, **arrays)
+        saving.save_weights(self, filepath)
 
     def load_weights(self, filepath) -> None:
         """Read weights written by :meth:`save_weights` into this (built) model.
 
         The file must come from a model with the same layer types and weight
         shapes; otherwise a ``ValueError`` says where they differ and the model
-        is left unchanged. Values round-trip exactly.
+        is left unchanged; so it is when the file is not a weights file, lacks
+        an array or holds a number that is not finite. Values round-trip exactly.
         """
-        owner = "Sequential.load_weights"
-        if not self.built:
-            raise ValueError(
-                f"{owner} needs a built model to receive the weights: start model "
-                f"{self.name!r} with Input((n_features,)) or call model.build((None, n_features))."
-            )
-        try:
-            data = np.load(filepath, allow_pickle=False)
-            if isinstance(data, np.lib.npyio.NpzFile):
-                with data:
-                    files = dict(data)
-            else:
-                files = {}
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:  # damaged, not a .npz
-            raise ValueError(f"{owner} cannot read {filepath!r} as a weights file: {err}") from None
-        if "__architecture__" not in files or "__format__" not in files:
-            raise ValueError(
-                f"{owner}: {filepath!r} is not a file written by Sequential.save_weights."
-            )
-        saved = [str(s) for s in files["__architecture__"]]
-        mine = self._architecture()
-        if saved != mine:
-            diff = next(
-                (i for i, (a, b) in enumerate(zip(saved, mine)) if a != b), min(len(saved), len(mine))
-            )
-            got = saved[diff] if diff < len(saved) else "(nothing)"
-            want = mine[diff] if diff < len(mine) else "(nothing)"
-            raise ValueError(
-                f"{owner}: the weights in {filepath!r} belong to a different architecture. "
-                f"At position {diff} the file has [{got}] but model {self.name!r} has [{want}] "
-                f"(file: {len(saved) - 1} layers, model: {len(mine) - 1} layers). "
-                "The model is unchanged."
-            )
-        n = len(self.weights)
-        self.set_weights([files[f"weight_{i:04d}"] for i in range(n)])
+        saving.load_weights(self, filepath)
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs) -> None:
@@ -562,7 +461,8 @@ class Sequential:
         >>> from mlpabc.layers import Dense, Input
         >>> model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
         >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        >>> type(model.optimizer).__name__, model.loss.name, [m.name for m in model.compiled_metrics]
+        >>> metric_names = [m.name for m in model.compiled_metrics]
+        >>> type(model.optimizer).__name__, model.loss.name, metric_names
         ('Adam', 'binary_crossentropy', ['accuracy'])
         """
         from . import losses as losses_module
@@ -596,207 +496,7 @@ class Sequential:
 
     def _require_compiled(self, method):
         if self.optimizer is None or self.loss is None:  # Keras raises a ValueError too
-            raise ValueError(
-                f"Call model.compile(optimizer=..., loss=...) before {method}()."
-            )
-
-    # -- data at the boundary ------------------------------------------------------------------
-    def _x(self, x, owner, name="x"):
-        """``x`` as a C-contiguous array of the model's dtype; builds the model on first data."""
-        arr = check_array(x, name, owner, dtype=self._dtype)
-        if arr.ndim < 2:
-            raise ValueError(
-                f"The {name!r} argument of {owner} must be a 2-D array of shape (n_samples, "
-                f"n_features). Got {describe(arr)} instead. Use x.reshape(-1, 1) for a single "
-                "feature or x.reshape(1, -1) for a single sample."
-            )
-        if not self._layers:
-            raise ValueError(
-                f"Model {self.name!r} has no layers yet; add some with model.add(...) before {owner}."
-            )
-        if self._input_shape is None:
-            self._build(arr.shape[1:])
-        elif arr.shape[1:] != self._input_shape:
-            raise ValueError(
-                f"The {name!r} argument of {owner} must have shape (n_samples, "
-                f"{', '.join(map(str, self._input_shape))}) to match the model's input. Got an "
-                f"array of shape {arr.shape} instead."
-            )
-        elif not self.built:
-            self._build(self._input_shape)
-        return np.ascontiguousarray(arr)
-
-    def _xy(self, x, y, owner, names=("x", "y")):
-        """Check and convert a pair of inputs and targets (once per call)."""
-        x = self._x(x, owner, names[0])
-        y_raw = check_array(y, names[1], owner, dtype=None)
-        if y_raw.dtype.kind not in "biuf":
-            raise TypeError(
-                f"The {names[1]!r} argument of {owner} must be an array of numbers. "
-                f"Got {describe(y_raw)} instead."
-            )
-        if y_raw.ndim == 0:
-            raise ValueError(
-                f"The {names[1]!r} argument of {owner} must hold one target per sample. "
-                f"Got the scalar {y_raw.item()!r} instead."
-            )
-        check_same_length(x, y_raw, owner, names)
-        shape = (len(x), *self._shapes[-1])
-        try:
-            y = self.loss.check_targets(y_raw, shape, dtype=self._dtype)
-        except (ValueError, TypeError) as err:
-            raise type(err)(
-                f"The {names[1]!r} argument of {owner} does not fit the model's output of shape "
-                f"{_shape_text(self._shapes[-1])} and the loss {self.loss.name!r}: {err}"
-            ) from None
-        return x, np.ascontiguousarray(y)
-
-    def _validation_pair(self, validation_data, owner):
-        if not isinstance(validation_data, (tuple, list)):
-            raise TypeError(
-                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
-                f"Got {describe(validation_data)} instead."
-            )
-        if len(validation_data) != 2:
-            raise ValueError(
-                f"The 'validation_data' argument of {owner} must be a pair (x_val, y_val). "
-                f"Got a {type(validation_data).__name__} of {len(validation_data)} items instead."
-            )
-        return self._xy(*validation_data, owner, names=("validation_data[0]", "validation_data[1]"))
-
-    # -- the training machinery ----------------------------------------------------------------
-    def _loss_path(self):
-        """(use_logits, value, value_and_gradient): the unchecked loss functions the loops call.
-
-        The logits form is used exactly when Keras uses it: the last layer's
-        activation is the loss's ``logits_activation`` and the loss does not
-        already take logits. ``value_and_gradient(y, p)`` gives both at once
-        (the loss computes what they share once; the numbers are those of
-        ``value`` and ``gradient``).
-        """
-        loss, last = self.loss, self._layers[-1]
-        act = getattr(last, "output_activation", None)
-        if loss.logits_activation is not None and not loss.from_logits and act == loss.logits_activation:
-            use_logits, names = True, ("_value_from_logits", "_gradient_from_logits")
-        else:
-            use_logits, names = False, ("_value", "_gradient")
-        value, gradient = (getattr(loss, name) for name in names)
-        both = "_value_and_gradient" + names[0][len("_value") :]
-        cls = type(loss)
-        if all(issubclass(_defined_in(cls, both), _defined_in(cls, name)) for name in names):
-            return use_logits, value, getattr(loss, both)
-        # a subclass changed the value or the gradient but not the combined method
-        return use_logits, value, lambda y, p: (value(y, p), gradient(y, p))
-
-    def _penalties(self) -> list:
-        """The layers' ``regularization_loss`` methods that may add something.
-
-        A layer is skipped when it keeps the base method (always 0) or when all
-        its ``*_regularizer`` attributes are ``None``.
-        """
-        out = []
-        for layer in self._layers:
-            if type(layer).regularization_loss is Layer.regularization_loss:
-                continue
-            regs = [v for k, v in vars(layer).items() if k.endswith("_regularizer")]
-            if regs and all(r is None for r in regs):
-                continue
-            out.append(layer.regularization_loss)
-        return out
-
-    def _grad_sources(self) -> list:
-        """(grads dict, key, param) for every trainable parameter, in trainable_weights order."""
-        return [
-            (layer.grads, key, param)
-            for layer in self._layers
-            if layer.trainable
-            for key, param in layer.params.items()
-        ]
-
-    def _forward(self, x, training):
-        h = x
-        for layer in self._layers:
-            h = layer.forward(h, training)
-        return h
-
-    def _make_step(self, training=True, update=True):
-        """A function ``step(xb, yb) -> loss`` for one training step, with every lookup done once.
-
-        The step is the forward pass, the loss (plus penalties) **before** the
-        update, back-propagation and, if ``update``, the metrics and the
-        optimizer's update. When the loss is not finite nothing is updated and
-        the batch-normalisation statistics the forward pass changed are put back.
-        """
-        layers = self._layers
-        last = layers[-1]
-        use_logits, _, value_and_gradient = self._loss_path()
-        updates = [metric._update for metric in self.compiled_metrics]  # targets already checked
-        forwards = _forward_functions(layers, logits_only=use_logits and not updates)
-        backwards = _backward_functions(layers, use_logits)
-        penalties = self._penalties()
-        sources = self._grad_sources()
-        grad_dicts = [grads for grads, _, _ in sources]
-        grad_keys = [key for _, key, _ in sources]
-        params = [param for _, _, param in sources]
-        optimizer = self.optimizer
-        # After one checked update the optimizer's per-parameter records are fetched once and
-        # later steps skip the checks (unless a subclass replaced apply_gradients).
-        prepared = type(optimizer).apply_gradients is Optimizer.apply_gradients
-        records = None
-        state = [(w, np.empty_like(w)) for layer in layers for w in layer.state.values()]
-        isfinite, copyto, getitem = math.isfinite, np.copyto, operator.getitem
-
-        def step(xb, yb):
-            nonlocal records
-            for w, saved in state:
-                copyto(saved, w)
-            h = xb
-            for forward in forwards:
-                h = forward(h, training)
-            value, d = value_and_gradient(yb, last.logits if use_logits else h)
-            for backward in backwards:
-                d = backward(d)
-            for penalty in penalties:
-                value += penalty()
-            if not isfinite(value):
-                for w, saved in state:  # undo this forward pass's moving statistics
-                    copyto(w, saved)
-                return value
-            if update:
-                for update_metric in updates:
-                    update_metric(yb, h)
-                grads = map(getitem, grad_dicts, grad_keys)  # the layers' current gradient arrays
-                if records is not None:
-                    optimizer._apply_prepared(grads, records)
-                else:
-                    optimizer.apply_gradients(list(zip(grads, params)))
-                    if prepared and params:
-                        records = optimizer._records(params)
-            return value
-
-        return step
-
-    def _test_loop(self, x, y, batch_size):
-        """Batch-size-weighted loss (penalties included) and metrics, in inference mode."""
-        use_logits, value_fn, _ = self._loss_path()
-        last = self._layers[-1]
-        penalty = 0.0
-        for fn in self._penalties():
-            penalty += fn()
-        metrics = self.compiled_metrics
-        for metric in metrics:
-            metric.reset()
-        total, count = 0.0, 0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            h = self._forward(xb, False)
-            value = value_fn(yb, last.logits if use_logits else h) + penalty
-            n = len(xb)
-            total += value * n
-            count += n
-            for metric in metrics:
-                metric._update(yb, h)
-        return total / count, [float(metric.result()) for metric in metrics]
+            raise ValueError(f"Call model.compile(optimizer=..., loss=...) before {method}().")
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(
@@ -878,19 +578,27 @@ class Sequential:
         owner = "Sequential.fit"
         check_kwargs(kwargs, _FIT_ARGS, owner)
         self._require_compiled("fit")
-        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        batch_size = (
+            32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        )
         epochs = check_int(epochs, "epochs", owner, minimum=1)
-        verbose = _check_verbose(verbose, owner)
+        verbose = check_verbose(verbose, owner)
         callbacks = _check_callbacks(callbacks, owner)
         validation_split = check_float(
             validation_split, "validation_split", owner, low=0, high=1, closed="left"
         )
         shuffle = check_bool(shuffle, "shuffle", owner)
         initial_epoch = check_int(initial_epoch, "initial_epoch", owner, minimum=0)
-        x, y = self._xy(x, y, owner)
+        if initial_epoch >= epochs:
+            raise ValueError(
+                f"The 'initial_epoch' argument of {owner} must be smaller than 'epochs' (fit "
+                f"trains epochs initial_epoch .. epochs - 1). Got initial_epoch={initial_epoch} "
+                f"and epochs={epochs}: nothing would be trained."
+            )
+        x, y = check_xy(self, x, y, owner)
         x_val = y_val = None
         if validation_data is not None:
-            x_val, y_val = self._validation_pair(validation_data, owner)
+            x_val, y_val = check_validation_data(self, validation_data, owner)
         elif validation_split > 0:
             n = len(x)
             split_at = int(math.floor(n * (1.0 - validation_split)))
@@ -902,121 +610,8 @@ class Sequential:
                     "training. Use more samples or another split."
                 )
             x, y, x_val, y_val = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
-        return self._fit_loop(
-            x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch
-        )
-
-    def _fit_loop(self, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch):
-        n = len(x)
-        starts = range(0, n, batch_size)
-        sizes = [min(batch_size, n - s) for s in starts]
-        history = History()
-        default = [history]
-        if verbose:
-            default.insert(0, ProgbarLogger(verbose))
-        cbs = CallbackList(
-            default[:-1] + callbacks + default[-1:],
-            self,
-            {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
-        )
-        batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
-        epoch_begin = cbs.has("on_epoch_begin")
-        epoch_end = cbs.hooks("on_epoch_end")
-        whole = len(starts) == 1  # one batch per epoch: pass the arrays themselves
-        metrics = self.compiled_metrics
-        step = self._make_step()
-        weights = self.weights  # the live arrays: updates and set_weights write into them
-        guard = _FiniteGuard(weights)
-        order = np.arange(n)
-        isfinite = math.isfinite
-        self.stop_training = False
-        self.history = history
-        cbs.on_train_begin({})
-        # A diverging step overflows: numpy's warnings would only precede the one fit gives.
-        # An explicit np.errstate(..., "raise") of the caller is kept.
-        quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
-        with np.errstate(**quiet):
-            for epoch in range(initial_epoch, epochs):
-                for metric in metrics:
-                    metric.reset()
-                if epoch_begin:
-                    cbs.on_epoch_begin(epoch, {})
-                if shuffle:
-                    order = self._rng.permutation(n)
-                    xs, ys = x[order], y[order]  # one gather per epoch; batches are views
-                else:
-                    xs, ys = x, y
-                total, count = 0.0, 0
-                for i, start in enumerate(starts):
-                    if batch_begin:
-                        cbs.on_train_batch_begin(i, {})
-                    if whole:
-                        value = step(xs, ys)
-                    else:
-                        value = step(xs[start : start + batch_size], ys[start : start + batch_size])
-                    if not isfinite(value):
-                        restored = guard.recover(weights)
-                        self._warn_divergence(value, epoch, epochs, i, len(starts), restored)
-                        break
-                    total += value * sizes[i]
-                    count += sizes[i]
-                    if batch_end:
-                        logs = {"loss": total / count}
-                        for metric in metrics:
-                            logs[metric.name] = float(metric.result())
-                        cbs.on_train_batch_end(i, dict(sorted(logs.items())))
-                    if self.stop_training:
-                        break
-                else:
-                    value = 0.0
-                if not isfinite(value):
-                    break
-                if not guard.check(weights):
-                    self._warn_overflow(epoch, epochs)
-                    break
-                logs = {"loss": total / count}
-                for metric in metrics:
-                    logs[metric.name] = float(metric.result())
-                if x_val is not None:
-                    val_loss, val_metrics = self._test_loop(x_val, y_val, batch_size)
-                    logs["val_loss"] = val_loss
-                    for metric, val in zip(metrics, val_metrics):
-                        logs["val_" + metric.name] = val
-                if len(logs) > 1:
-                    logs = dict(sorted(logs.items()))
-                history.batch_order.append(order)
-                for on_epoch_end in epoch_end:  # cbs.on_epoch_end, one call less per epoch
-                    on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        cbs.on_train_end({})
-        return history
-
-    def _warn_divergence(self, value, epoch, epochs, step, steps, restored=False):
-        lr = ""
-        try:
-            lr = f" (it is {self.optimizer.current_learning_rate():g} now)"
-        except Exception:  # noqa: BLE001 - the warning must not fail
-            pass
-        if restored:  # the last update had made the weights themselves infinite
-            kept = "those at the start of that epoch (the update before had overflowed)"
-        else:
-            kept = "those after the last step with a finite loss"
-        warnings.warn(
-            f"Training diverged: the loss became {value} at epoch {epoch + 1}/{epochs}, batch "
-            f"{step + 1}/{steps}. Training stopped there; the weights are {kept}, and the "
-            f"history holds the complete epochs only. Try a smaller learning rate{lr}.",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-
-    def _warn_overflow(self, epoch, epochs):
-        warnings.warn(
-            f"Training diverged: the weights stopped being finite numbers during epoch "
-            f"{epoch + 1}/{epochs} (a gradient overflowed). Training stopped; the weights are "
-            "those at the start of that epoch. Try a smaller learning rate.",
-            RuntimeWarning,
-            stacklevel=4,
+        return fit_loop(
+            self, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch
         )
 
     # -- evaluate, predict, single steps -------------------------------------------------------
@@ -1052,25 +647,14 @@ class Sequential:
         owner = "Sequential.evaluate"
         check_kwargs(kwargs, ("x", "y", "batch_size", "verbose", "return_dict"), owner)
         self._require_compiled("evaluate")
-        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
-        verbose = _check_verbose(verbose, owner)
+        batch_size = (
+            32 if batch_size is None else check_int(batch_size, "batch_size", owner, minimum=1)
+        )
+        verbose = check_verbose(verbose, owner)
         return_dict = check_bool(return_dict, "return_dict", owner)
-        x, y = self._xy(x, y, owner)
-        loss, results = self._test_loop(x, y, batch_size)
-        return self._results(loss, results, return_dict, verbose)
-
-    def _results(self, loss, results, return_dict, verbose=0):
-        logs = {"loss": loss}
-        for metric, value in zip(self.compiled_metrics, results):
-            logs[metric.name] = value
-        logs = dict(sorted(logs.items()))
-        if verbose:
-            from .callbacks import _format_logs
-
-            print(_format_logs(logs))
-        if return_dict:
-            return logs
-        return loss if not results else [loss, *results]
+        x, y = check_xy(self, x, y, owner)
+        loss, results = evaluate_loop(self, x, y, batch_size)
+        return result_of(self, loss, results, return_dict, verbose)
 
     def predict(self, x, batch_size=None, verbose=0, **kwargs):
         """The model's outputs for ``x``, in inference mode (no dropout, moving statistics).
@@ -1102,14 +686,15 @@ class Sequential:
         check_kwargs(kwargs, ("x", "batch_size", "verbose"), owner)
         if batch_size is not None:
             batch_size = check_int(batch_size, "batch_size", owner, minimum=1)
-        _check_verbose(verbose, owner)
-        x = self._x(x, owner)
-        if batch_size is None or batch_size >= len(x):
-            out = self._forward(x, False)
-        else:
-            out = np.concatenate(
-                [self._forward(x[s : s + batch_size], False) for s in range(0, len(x), batch_size)]
-            )
+        check_verbose(verbose, owner)
+        x = check_x(self, x, owner)
+        if batch_size is None:
+            batch_size = max(len(x), 1)
+        outs = []
+        for start in range(0, len(x), batch_size):
+            with self._lock:  # a fit in another thread waits between two steps
+                outs.append(forward(self.layers, x[start : start + batch_size], False))
+        out = outs[0] if len(outs) == 1 else np.concatenate(outs)
         if np.may_share_memory(out, x):  # e.g. a model of identity layers: never hand back x itself
             out = out.copy()
         return out
@@ -1117,8 +702,9 @@ class Sequential:
     def __call__(self, x, training=False):
         """The forward pass on ``x`` (``training=True`` uses dropout and batch statistics)."""
         training = check_bool(training, "training", "Sequential.__call__")
-        x = self._x(x, "Sequential.__call__")
-        out = self._forward(x, training)
+        x = check_x(self, x, "Sequential.__call__")
+        with self._lock:
+            out = forward(self.layers, x, training)
         return out.copy() if np.may_share_memory(out, x) else out
 
     def train_on_batch(self, x, y, return_dict=False):
@@ -1131,12 +717,13 @@ class Sequential:
         owner = "Sequential.train_on_batch"
         self._require_compiled("train_on_batch")
         return_dict = check_bool(return_dict, "return_dict", owner)
-        x, y = self._xy(x, y, owner)
+        x, y = check_xy(self, x, y, owner)
         for metric in self.compiled_metrics:
             metric.reset()
         quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
         with np.errstate(**quiet):
-            value = self._make_step()(x, y)
+            with self._lock:
+                value = train_step(self, x, y)
         if not math.isfinite(value):
             warnings.warn(
                 f"The loss is {value}: the update of this step was not applied. Try a smaller "
@@ -1145,7 +732,7 @@ class Sequential:
                 stacklevel=2,
             )
         results = [float(metric.result()) for metric in self.compiled_metrics]
-        return self._results(value, results, return_dict)
+        return result_of(self, value, results, return_dict)
 
     def compute_gradients(self, x, y, training=True):
         r"""The loss on ``(x, y)`` and its gradient with respect to every trainable weight.
@@ -1182,151 +769,21 @@ class Sequential:
         owner = "Sequential.compute_gradients"
         self._require_compiled("compute_gradients")
         training = check_bool(training, "training", owner)
-        x, y = self._xy(x, y, owner)
-        value = self._make_step(training=training, update=False)(x, y)
-        return float(value), [np.array(grads[key], copy=True) for grads, key, _ in self._grad_sources()]
+        x, y = check_xy(self, x, y, owner)
+        with self._lock:
+            value = train_step(self, x, y, training=training, update=False)
+            grads = [np.array(g, copy=True) for g, _ in gradients_and_weights(self)]
+        return float(value), grads
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        del state["_lock"]  # a lock cannot be copied or pickled; a copy gets its own
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         inner = ", ".join(type(layer).__name__ for layer in self._layers)
         return f"<Sequential name={self.name!r} layers=[{inner}] built={self.built}>"
-
-
-def _layer_signature(layer) -> str:
-    """A layer's type and weight shapes (not its generated name): what a weights file records.
-
-    A block of layers (``Residual``) lists its inner layers' signatures.
-    """
-    inner = getattr(layer, "layers", None)
-    if isinstance(inner, list) and all(isinstance(lay, Layer) for lay in inner):
-        return f"{type(layer).__name__}: [" + "; ".join(_layer_signature(lay) for lay in inner) + "]"
-    parts = [f"{n} {tuple(w.shape)}" for n, w in zip(layer.weight_names, layer.weights)]
-    return f"{type(layer).__name__}: " + (", ".join(parts) or "no weights")
-
-
-def _defined_in(cls, name):
-    """The class in ``cls``'s MRO whose body defines ``name``."""
-    return next(c for c in cls.__mro__ if name in vars(c))
-
-
-def _plain_dense(layer, *methods) -> bool:
-    """Whether ``layer`` is a Dense that keeps Dense's own ``methods`` (a subclass may change them)."""
-    return isinstance(layer, Dense) and all(
-        getattr(type(layer), name) is getattr(Dense, name) for name in methods
-    )
-
-
-def _forward_functions(layers, logits_only) -> list:
-    """The forward pass of a training step: one function ``f(x, training)`` per layer.
-
-    The data were checked once, so a Dense skips its checks, and it stops at
-    the logits when its activation is the identity or, with ``logits_only``,
-    when it is the last layer: the loss is computed from its logits and
-    nothing reads its activation (no metrics).
-    """
-    out = []
-    for i, layer in enumerate(layers):
-        if not _plain_dense(layer, "forward"):
-            out.append(layer.forward)
-        elif type(layer.activation) is Linear or (logits_only and i == len(layers) - 1):
-            out.append(layer._logits)
-        else:
-            out.append(layer._forward)
-    return out
-
-
-def _backward_functions(layers, use_logits) -> list:
-    """The backward pass of a training step: one function per layer, last layer first.
-
-    Each takes dL/d(output) and returns dL/d(input). A Dense that keeps
-    Dense's own backward methods gets a shortcut with the same numbers: its
-    activation's backward feeds the gradient computation directly, and
-
-    * back-propagation starts at the logits of the last layer when the loss is
-      computed from them (``use_logits``), and of any Dense without activation
-      (then dL/dz = dL/dh);
-    * the first layer fills its gradients but skips dL/dx (a matrix product
-      nobody receives).
-    """
-    out = []
-    for i, layer in enumerate(layers):
-        at_logits = use_logits and i == len(layers) - 1
-        if _plain_dense(layer, "backward", "backward_from_logits"):
-            out.append(_dense_backward(layer, at_logits or type(layer.activation) is Linear, i > 0))
-        else:
-            out.append(layer.backward_from_logits if at_logits else layer.backward)
-    return out[::-1]
-
-
-def _dense_backward(layer, at_logits, input_gradient):
-    """``Dense.backward`` (or ``backward_from_logits``) in one call, optionally without dL/dx."""
-    gradients = layer._backward
-    if at_logits:
-        if input_gradient:
-            return gradients
-        return lambda dz: gradients(dz, False)
-    activation_backward = layer.activation.backward
-
-    def backward(dy):
-        return gradients(activation_backward(layer.logits, layer._a, dy), input_gradient)
-
-    return backward
-
-
-class _FiniteGuard:
-    """The last weights known to be finite, to fall back on when training diverges.
-
-    One copy of all weights in a flat buffer, refreshed at the end of every
-    epoch whose weights are finite: the check is one dot product over the
-    buffer, cheap enough for once per epoch even when an epoch is one step.
-    """
-
-    def __init__(self, weights):
-        size = sum(w.size for w in weights)
-        dtype = weights[0].dtype if weights else np.float64
-        self._good, self._views = self._buffer(weights, size, dtype)
-        self._spare, self._spare_views = self._buffer(weights, size, dtype)
-        self._copy(self._views, weights)
-
-    @staticmethod
-    def _buffer(weights, size, dtype):
-        flat = np.empty(size, dtype=dtype)
-        views, at = [], 0
-        for w in weights:
-            views.append(flat[at : at + w.size].reshape(w.shape))
-            at += w.size
-        return flat, views
-
-    @staticmethod
-    def _copy(targets, sources):
-        for target, source in zip(targets, sources):
-            target[...] = source
-
-    @staticmethod
-    def _finite(flat) -> bool:
-        # the dot product is finite when all weights are (unless a square overflows: then look)
-        return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
-
-    def check(self, weights) -> bool:
-        """Whether ``weights`` are finite; if so they become the fallback, else they are restored."""
-        for target, source in zip(self._spare_views, weights):  # self._copy, inlined
-            target[...] = source
-        if self._finite(self._spare):
-            self._good, self._spare = self._spare, self._good
-            self._views, self._spare_views = self._spare_views, self._views
-            return True
-        self.restore(weights)
-        return False
-
-    def recover(self, weights) -> bool:
-        """After a non-finite loss: keep the weights if finite, else restore the fallback.
-
-        Returns whether the fallback (the weights at the start of the epoch) was restored.
-        """
-        self._copy(self._spare_views, weights)
-        if self._finite(self._spare):
-            return False
-        self.restore(weights)
-        return True
-
-    def restore(self, weights) -> None:
-        self._copy(weights, self._views)

@@ -1,4 +1,4 @@
-"""Callbacks: EarlyStopping's rule (KERAS_PARITY section 8, item 7), LambdaCallback, progress output.
+"""Callbacks: EarlyStopping's rule (KERAS_PARITY section 8, item 7), LambdaCallback, progress.
 
 EarlyStopping is driven by scripted monitored values through a stub model, so
 each case checks the rule itself; test_fit_parity.py checks it against Keras
@@ -10,7 +10,14 @@ import pytest
 
 from mlpabc import layers as L
 from mlpabc import optimizers
-from mlpabc.callbacks import Callback, CallbackList, EarlyStopping, History, LambdaCallback, ProgbarLogger
+from mlpabc.callbacks import (
+    Callback,
+    CallbackList,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ProgbarLogger,
+)
 from mlpabc.models import Sequential
 
 
@@ -107,9 +114,14 @@ def test_start_from_epoch_skips_the_warm_up():
 
 
 def test_directions():
-    assert run(EarlyStopping(monitor="val_accuracy", patience=1), [0.5, 0.6, 0.55], "val_accuracy")[0] == 3
+    assert (
+        run(EarlyStopping(monitor="val_accuracy", patience=1), [0.5, 0.6, 0.55], "val_accuracy")[0]
+        == 3
+    )
     assert run(EarlyStopping(monitor="accuracy", patience=1), [0.5, 0.4], "accuracy")[0] == 2
-    assert run(EarlyStopping(monitor="score", mode="max", patience=1), [1, 2, 3, 2], "score")[0] == 4
+    assert (
+        run(EarlyStopping(monitor="score", mode="max", patience=1), [1, 2, 3, 2], "score")[0] == 4
+    )
     assert run(EarlyStopping(monitor="val_mae", patience=1), [1.0, 0.5, 0.6], "val_mae")[0] == 3
     with pytest.raises(ValueError, match="cannot tell whether 'score'.*mode='min' or mode='max'"):
         run(EarlyStopping(monitor="score"), [1.0], "score")
@@ -117,7 +129,9 @@ def test_directions():
 
 def test_missing_monitor_warns_once_with_the_available_keys():
     stopper = EarlyStopping(monitor="val_loss")
-    with pytest.warns(UserWarning, match=r"'val_loss'.*not in the logs.*'loss'.*validation_data") as record:
+    with pytest.warns(
+        UserWarning, match=r"'val_loss'.*not in the logs.*'loss'.*validation_data"
+    ) as record:
         ran, model = run(stopper, [1.0, 2.0, 3.0], key="loss")
     assert ran == 3 and not model.stop_training and len(record) == 1
     with pytest.warns(UserWarning, match="Did you mean 'val_loss'"):
@@ -215,7 +229,9 @@ def test_lambda_callback_calls_each_hook_in_order():
 
 
 def test_lambda_callback_refuses_non_callables():
-    with pytest.raises(TypeError, match="'on_epoch_end' argument of LambdaCallback must be a function"):
+    with pytest.raises(
+        TypeError, match="'on_epoch_end' argument of LambdaCallback must be a function"
+    ):
         LambdaCallback(on_epoch_end=3)
     with pytest.raises(TypeError):
         LambdaCallback(on_epoch=print)
@@ -265,7 +281,10 @@ def test_progbar_verbose_2_formats_like_keras(capsys):
     logger = ProgbarLogger(verbose=2)
     logger.set_params({"epochs": 12, "steps": 3, "verbose": 2})
     logger.on_epoch_end(0, {"accuracy": 0.5, "loss": 1.23456, "val_loss": 0.0001234})
-    assert capsys.readouterr().out == "Epoch 1/12 - accuracy: 0.5000 - loss: 1.2346 - val_loss: 1.2340e-04\n"
+    assert (
+        capsys.readouterr().out
+        == "Epoch 1/12 - accuracy: 0.5000 - loss: 1.2346 - val_loss: 1.2340e-04\n"
+    )
 
 
 def test_progbar_verbose_1_draws_a_bar(capsys):
@@ -280,5 +299,7 @@ def test_progbar_verbose_1_draws_a_bar(capsys):
 
 
 def test_progbar_refuses_other_verbosity():
-    with pytest.raises(ValueError, match=r"'verbose' argument of ProgbarLogger must be one of 1, 2"):
+    with pytest.raises(
+        ValueError, match=r"'verbose' argument of ProgbarLogger must be one of 1, 2"
+    ):
         ProgbarLogger(verbose=0)

@@ -44,7 +44,9 @@ def regression_data(n=40, d=3, k=2, seed=0):
 
 
 def mlp(seed=0, **dense):
-    return Sequential([L.Input((3,)), L.Dense(5, activation="tanh", **dense), L.Dense(2)], seed=seed)
+    return Sequential(
+        [L.Input((3,)), L.Dense(5, activation="tanh", **dense), L.Dense(2)], seed=seed
+    )
 
 
 # -- forward, loss and gradients (tf.GradientTape) -------------------------------------------------
@@ -52,17 +54,28 @@ def mlp(seed=0, **dense):
 
 def rich_model(seed=0):
     return Sequential(
-        [L.Input((3,)),
-         L.Dense(6, activation="relu", kernel_regularizer=regularizers.L2(0.01),
-                 bias_regularizer=regularizers.L1(0.02)),
-         L.BatchNormalization(momentum=0.9),
-         L.Residual([L.Dense(4, activation="elu"), L.Dense(6, kernel_regularizer=regularizers.L1L2(0.01, 0.02))]),
-         L.LeakyReLU(negative_slope=0.1),
-         L.PReLU(alpha_initializer="ones"),
-         L.Activation("tanh"),
-         L.Dense(2)],
+        [
+            L.Input((3,)),
+            L.Dense(
+                6,
+                activation="relu",
+                kernel_regularizer=regularizers.L2(0.01),
+                bias_regularizer=regularizers.L1(0.02),
+            ),
+            L.BatchNormalization(momentum=0.9),
+            L.Residual(
+                [
+                    L.Dense(4, activation="elu"),
+                    L.Dense(6, kernel_regularizer=regularizers.L1L2(0.01, 0.02)),
+                ]
+            ),
+            L.LeakyReLU(negative_slope=0.1),
+            L.PReLU(alpha_initializer="ones"),
+            L.Activation("tanh"),
+            L.Dense(2),
+        ],
         seed=seed,
-    )  # fmt: skip
+    )
 
 
 KERAS_LOSSES = {
@@ -78,15 +91,36 @@ KERAS_LOSSES = {
     "make, loss, target",
     [
         (rich_model, "mse", "regression"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="sigmoid")],
-                            seed=1), "binary_crossentropy", "binary"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="relu"), L.Dense(3, activation="softmax")],
-                            seed=2), "categorical_crossentropy", "onehot"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(3), L.Activation("softmax")], seed=3),
-         "sparse_categorical_crossentropy", "labels"),
-        (lambda: Sequential([L.Input((3,)), L.Dense(4, activation="sigmoid"), L.Dense(2)], seed=4), "mae", "regression"),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="sigmoid")],
+                seed=1,
+            ),
+            "binary_crossentropy",
+            "binary",
+        ),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="relu"), L.Dense(3, activation="softmax")],
+                seed=2,
+            ),
+            "categorical_crossentropy",
+            "onehot",
+        ),
+        (
+            lambda: Sequential([L.Input((3,)), L.Dense(3), L.Activation("softmax")], seed=3),
+            "sparse_categorical_crossentropy",
+            "labels",
+        ),
+        (
+            lambda: Sequential(
+                [L.Input((3,)), L.Dense(4, activation="sigmoid"), L.Dense(2)], seed=4
+            ),
+            "mae",
+            "regression",
+        ),
     ],
-)  # fmt: skip
+)
 def test_forward_loss_and_gradients_match_gradient_tape(keras64, make, loss, target):
     import tensorflow as tf
 
@@ -102,8 +136,12 @@ def test_forward_loss_and_gradients_match_gradient_tape(keras64, make, loss, tar
     model = make()
     model.compile(optimizer="sgd", loss=loss)
     kmodel = to_keras(model)
-    np.testing.assert_allclose(model.predict(x), kmodel.predict(x, verbose=0), rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(model(x, training=True), kmodel(x, training=True).numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        model.predict(x), kmodel.predict(x, verbose=0), rtol=1e-13, atol=1e-15
+    )
+    np.testing.assert_allclose(
+        model(x, training=True), kmodel(x, training=True).numpy(), rtol=1e-13, atol=1e-15
+    )
     ours, grads = model.compute_gradients(x, y)
     with tf.GradientTape() as tape:
         pred = kmodel(x, training=True)
@@ -115,19 +153,27 @@ def test_forward_loss_and_gradients_match_gradient_tape(keras64, make, loss, tar
     assert len(grads) == len(kgrads)
     for g, kg in zip(grads, kgrads):
         np.testing.assert_allclose(g, kg.numpy(), rtol=1e-11, atol=1e-15)
-    assert_weights_equal(model, kmodel, atol=1e-15)  # incl. the moving statistics both passes updated
+    assert_weights_equal(
+        model, kmodel, atol=1e-15
+    )  # incl. the moving statistics both passes updated
 
 
-# -- the worked example -----------------------------------------------------------------------------
+# -- the worked example ----------------------------------------------------------------------------
 
 
 def test_worked_example_step_matches_keras(keras64):
     keras = keras64
-    model = Sequential([L.Input((3,)), L.Dense(3, activation="sigmoid"), L.Dense(2, activation="sigmoid")])
+    model = Sequential(
+        [L.Input((3,)), L.Dense(3, activation="sigmoid"), L.Dense(2, activation="sigmoid")]
+    )
     model.set_weights(
-        [np.array([[0.25, 0.15, 0.30], [0.25, 0.20, 0.35], [0.10, 0.25, 0.15]]), np.full(3, 0.4),
-         np.array([[0.40, 0.25], [0.35, 0.30], [0.01, 0.35]]), np.full(2, 0.7)]
-    )  # fmt: skip
+        [
+            np.array([[0.25, 0.15, 0.30], [0.25, 0.20, 0.35], [0.10, 0.25, 0.15]]),
+            np.full(3, 0.4),
+            np.array([[0.40, 0.25], [0.35, 0.30], [0.01, 0.35]]),
+            np.full(2, 0.7),
+        ]
+    )
     kmodel = to_keras(model)
     model.compile(optimizer=optimizers.SGD(learning_rate=1.0), loss="mse")
     kmodel.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mse")
@@ -148,22 +194,33 @@ SCHEDULE_TOL = 1e-8
 
 OPTIMIZERS = {
     "sgd": (lambda: optimizers.SGD(0.1), lambda k: k.optimizers.SGD(0.1)),
-    "sgd_momentum": (lambda: optimizers.SGD(0.05, momentum=0.9), lambda k: k.optimizers.SGD(0.05, momentum=0.9)),
-    "sgd_nesterov": (lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-                     lambda k: k.optimizers.SGD(0.05, momentum=0.9, nesterov=True)),
+    "sgd_momentum": (
+        lambda: optimizers.SGD(0.05, momentum=0.9),
+        lambda k: k.optimizers.SGD(0.05, momentum=0.9),
+    ),
+    "sgd_nesterov": (
+        lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+        lambda k: k.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    ),
     "adagrad": (lambda: optimizers.Adagrad(0.1), lambda k: k.optimizers.Adagrad(0.1)),
     "rmsprop": (lambda: optimizers.RMSprop(0.01), lambda k: k.optimizers.RMSprop(0.01)),
-    "rmsprop_centered_momentum": (lambda: optimizers.RMSprop(0.01, momentum=0.3, centered=True),
-                                  lambda k: k.optimizers.RMSprop(0.01, momentum=0.3, centered=True)),
+    "rmsprop_centered_momentum": (
+        lambda: optimizers.RMSprop(0.01, momentum=0.3, centered=True),
+        lambda k: k.optimizers.RMSprop(0.01, momentum=0.3, centered=True),
+    ),
     "adam": (lambda: optimizers.Adam(0.02), lambda k: k.optimizers.Adam(0.02)),
     "nadam": (lambda: optimizers.Nadam(0.02), lambda k: k.optimizers.Nadam(0.02)),
     "sgd_exponential_decay": (
         lambda: optimizers.SGD(schedules.ExponentialDecay(0.2, 3, 0.5)),
-        lambda k: k.optimizers.SGD(k.optimizers.schedules.ExponentialDecay(0.2, 3, 0.5))),
+        lambda k: k.optimizers.SGD(k.optimizers.schedules.ExponentialDecay(0.2, 3, 0.5)),
+    ),
     "adam_piecewise": (
         lambda: optimizers.Adam(schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01])),
-        lambda k: k.optimizers.Adam(k.optimizers.schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01]))),
-}  # fmt: skip
+        lambda k: k.optimizers.Adam(
+            k.optimizers.schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.02, 0.01])
+        ),
+    ),
+}
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -188,13 +245,28 @@ def test_one_step_and_twenty_shuffled_steps_match_keras_in_the_same_batch_order(
         return on_batch_end
 
     # 30 training samples in batches 8, 8, 8, 6: 4 steps x 5 epochs; the last 10 validate
-    history = model.fit(x, y, batch_size=8, epochs=5, validation_split=0.25, verbose=0,
-                        callbacks=[LambdaCallback(on_train_batch_end=keep(first, model.get_weights))])  # fmt: skip
-    assert len(history.batch_order) == 5 and not np.array_equal(history.batch_order[0], np.arange(30))
+    history = model.fit(
+        x,
+        y,
+        batch_size=8,
+        epochs=5,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[LambdaCallback(on_train_batch_end=keep(first, model.get_weights))],
+    )
+    assert len(history.batch_order) == 5 and not np.array_equal(
+        history.batch_order[0], np.arange(30)
+    )
     kfirst = {}
     kcallback = keras.callbacks.LambdaCallback(on_train_batch_end=keep(kfirst, kmodel.get_weights))
     khistory = fit_keras_in_order(
-        kmodel, x[:30], y[:30], history.batch_order, 8, validation_data=(x[30:], y[30:]), callbacks=[kcallback]
+        kmodel,
+        x[:30],
+        y[:30],
+        history.batch_order,
+        8,
+        validation_data=(x[30:], y[30:]),
+        callbacks=[kcallback],
     )
     assert first["loss"] == pytest.approx(kfirst["loss"], rel=1e-15)
     for a, b in zip(first["weights"], kfirst["weights"]):
@@ -212,7 +284,9 @@ def test_twenty_unshuffled_steps_match_keras_fit(keras64, name):
     kmodel = to_keras(model)
     model.compile(optimizer=ours(), loss="mse")
     kmodel.compile(optimizer=theirs(keras64), loss="mse")
-    history = model.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0)  # 5 steps x 4 epochs
+    history = model.fit(
+        x, y, batch_size=8, epochs=4, shuffle=False, verbose=0
+    )  # 5 steps x 4 epochs
     khistory = kmodel.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0)
     assert_history_equal(history, khistory)
     assert_weights_equal(model, kmodel)
@@ -228,8 +302,12 @@ def test_batch_normalization_regularizers_and_validation_split_match_keras(keras
     kmodel = to_keras(model)
     model.compile(optimizer=optimizers.Adam(0.01), loss="mse", metrics=["mse"])
     kmodel.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=["mse"])
-    history = model.fit(x, y, batch_size=8, epochs=4, shuffle=False, validation_split=0.25, verbose=0)
-    khistory = kmodel.fit(x, y, batch_size=8, epochs=4, shuffle=False, validation_split=0.25, verbose=0)
+    history = model.fit(
+        x, y, batch_size=8, epochs=4, shuffle=False, validation_split=0.25, verbose=0
+    )
+    khistory = kmodel.fit(
+        x, y, batch_size=8, epochs=4, shuffle=False, validation_split=0.25, verbose=0
+    )
     assert_history_equal(history, khistory, rtol=1e-11)
     # the penalties are in loss and val_loss, not in the mse metric
     assert all(a > b for a, b in zip(history.history["loss"], history.history["mse"]))
@@ -237,37 +315,49 @@ def test_batch_normalization_regularizers_and_validation_split_match_keras(keras
     np.testing.assert_allclose(model.evaluate(x, y), kmodel.evaluate(x, y, verbose=0), rtol=1e-11)
 
 
-# -- the cross-entropies: the logits form, metrics ---------------------------------------------------
+# -- the cross-entropies: the logits form, metrics -------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["binary", "categorical", "sparse"])
 def test_cross_entropy_fit_matches_keras_to_1e_12(keras64, kind):
     keras = keras64
     rng = np.random.default_rng(6)
-    x = 4.0 * rng.normal(size=(36, 3))  # large inputs: saturated outputs, where only the logits form agrees
+    x = 4.0 * rng.normal(
+        size=(36, 3)
+    )  # large inputs: saturated outputs, where only the logits form agrees
     if kind == "binary":
         y = (x[:, :2] > 0).astype(float)
         y[::5] = 1 - y[::5]
-        out, loss, metrics = L.Dense(2, activation="sigmoid"), "binary_crossentropy", ["accuracy", "mse"]
+        out, loss, metrics = (
+            L.Dense(2, activation="sigmoid"),
+            "binary_crossentropy",
+            ["accuracy", "mse"],
+        )
     else:
         labels = (x[:, 0] > 0).astype(int) + (x[:, 1] > 1).astype(int)
         labels[::7] = 0
         y = np.eye(3)[labels] if kind == "categorical" else labels
-        loss = "categorical_crossentropy" if kind == "categorical" else "sparse_categorical_crossentropy"
+        loss = (
+            "categorical_crossentropy"
+            if kind == "categorical"
+            else "sparse_categorical_crossentropy"
+        )
         out, metrics = L.Dense(3, activation="softmax"), ["accuracy"]
     model = Sequential([L.Input((3,)), L.Dense(6, activation="tanh"), out], seed=7)
     kmodel = to_keras(model)
     model.compile(optimizer=optimizers.Adam(0.05), loss=loss, metrics=metrics)
     kmodel.compile(optimizer=keras.optimizers.Adam(0.05), loss=loss, metrics=metrics)
     history = model.fit(x, y, batch_size=8, epochs=4, validation_split=0.25, verbose=0)
-    khistory = fit_keras_in_order(kmodel, x[:27], y[:27], history.batch_order, 8, validation_data=(x[27:], y[27:]))
+    khistory = fit_keras_in_order(
+        kmodel, x[:27], y[:27], history.batch_order, 8, validation_data=(x[27:], y[27:])
+    )
     assert_history_equal(history, khistory, rtol=1e-12)
     assert_weights_equal(model, kmodel, atol=1e-13)
     ours, theirs = model.evaluate(x, y), kmodel.evaluate(x, y, verbose=0)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
 
-# -- early stopping in a real fit --------------------------------------------------------------------
+# -- early stopping in a real fit ------------------------------------------------------------------
 
 
 def test_early_stopping_stops_at_the_keras_epoch_and_restores_the_same_weights(keras64):
@@ -280,12 +370,23 @@ def test_early_stopping_stops_at_the_keras_epoch_and_restores_the_same_weights(k
     model.compile(optimizer=optimizers.Adam(0.05), loss="mse")
     kmodel.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
     stopper = EarlyStopping(patience=2, restore_best_weights=True)
-    history = model.fit(x, y, batch_size=10, epochs=60, validation_split=0.5, verbose=0, callbacks=[stopper])
+    history = model.fit(
+        x, y, batch_size=10, epochs=60, validation_split=0.5, verbose=0, callbacks=[stopper]
+    )
     assert stopper.stopped_epoch > 0, "the scenario must stop early"
     kstopper = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
     khistory = fit_keras_in_order(
-        kmodel, x[:20], y[:20], history.batch_order, 10, validation_data=(x[20:], y[20:]), callbacks=[kstopper]
+        kmodel,
+        x[:20],
+        y[:20],
+        history.batch_order,
+        10,
+        validation_data=(x[20:], y[20:]),
+        callbacks=[kstopper],
     )
-    assert (stopper.stopped_epoch, stopper.best_epoch) == (kstopper.stopped_epoch, kstopper.best_epoch)
+    assert (stopper.stopped_epoch, stopper.best_epoch) == (
+        kstopper.stopped_epoch,
+        kstopper.best_epoch,
+    )
     assert_history_equal(history, khistory)
     assert_weights_equal(model, kmodel)

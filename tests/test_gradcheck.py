@@ -265,6 +265,8 @@ class _TinyModel:
         d = 2 * (h - y) / h.size
         for layer in reversed(self.layers):
             d = layer.backward(d)
+        for layer in self.layers:  # the penalties' gradients, added once after backward
+            layer.add_regularization_gradients()
         return loss, [
             self.scale_grads * layer.grads[k] for layer in self.layers for k in layer.params
         ]

@@ -6,9 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from mlpabc import activations
+from mlpabc import activations, regularizers
 from mlpabc import layers as L
-from mlpabc import regularizers
 from mlpabc.keras_bridge import fit_keras_in_order, from_keras, to_keras
 from mlpabc.models import Sequential
 
@@ -24,24 +23,41 @@ def test_importing_the_bridge_does_not_import_tensorflow():
 
 LAYERS = {
     "dense_sigmoid": lambda: L.Dense(3, activation="sigmoid"),
-    "dense_tanh_l2": lambda: L.Dense(3, activation="tanh", kernel_regularizer=regularizers.L2(0.03)),
-    "dense_relu_l1_bias": lambda: L.Dense(5, activation="relu", bias_initializer="random_uniform",
-                                          bias_regularizer=regularizers.L1(0.02)),
-    "dense_elu_alpha": lambda: L.Dense(3, activation=activations.ELU(alpha=0.5),
-                                       kernel_regularizer=regularizers.L1L2(0.01, 0.02)),
+    "dense_tanh_l2": lambda: L.Dense(
+        3, activation="tanh", kernel_regularizer=regularizers.L2(0.03)
+    ),
+    "dense_relu_l1_bias": lambda: L.Dense(
+        5,
+        activation="relu",
+        bias_initializer="random_uniform",
+        bias_regularizer=regularizers.L1(0.02),
+    ),
+    "dense_elu_alpha": lambda: L.Dense(
+        3, activation=activations.ELU(alpha=0.5), kernel_regularizer=regularizers.L1L2(0.01, 0.02)
+    ),
     "dense_leaky_slope": lambda: L.Dense(3, activation=activations.LeakyReLU(negative_slope=0.1)),
     "dense_softmax": lambda: L.Dense(3, activation="softmax"),
     "dense_no_bias": lambda: L.Dense(2, use_bias=False),
     "activation": lambda: L.Activation("softmax"),
     "leaky_relu": lambda: L.LeakyReLU(negative_slope=0.25),
-    "prelu": lambda: L.PReLU(alpha_initializer="random_uniform", alpha_regularizer=regularizers.L2(0.1)),
+    "prelu": lambda: L.PReLU(
+        alpha_initializer="random_uniform", alpha_regularizer=regularizers.L2(0.1)
+    ),
     "dropout": lambda: L.Dropout(0.3, seed=1),
-    "batch_norm": lambda: L.BatchNormalization(momentum=0.9, epsilon=0.01, center=False,
-                                               gamma_initializer="random_uniform",
-                                               moving_mean_initializer="random_uniform"),
-    "residual": lambda: L.Residual([L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(4)]),
-    "nested_residual": lambda: L.Residual([L.Residual([L.Dense(4, activation="tanh")]), L.Dense(4)]),
-}  # fmt: skip
+    "batch_norm": lambda: L.BatchNormalization(
+        momentum=0.9,
+        epsilon=0.01,
+        center=False,
+        gamma_initializer="random_uniform",
+        moving_mean_initializer="random_uniform",
+    ),
+    "residual": lambda: L.Residual(
+        [L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(4)]
+    ),
+    "nested_residual": lambda: L.Residual(
+        [L.Residual([L.Dense(4, activation="tanh")]), L.Dense(4)]
+    ),
+}
 
 
 @pytest.mark.keras
@@ -53,7 +69,9 @@ def test_to_keras_and_back_computes_the_same_with_the_same_weights(keras64, name
     assert all(np.dtype(w.dtype) == np.float64 for w in kmodel.weights)
     for a, b in zip(model.get_weights(), kmodel.get_weights()):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_allclose(kmodel.predict(x, verbose=0), model.predict(x), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        kmodel.predict(x, verbose=0), model.predict(x), rtol=1e-13, atol=1e-15
+    )
     penalty = sum(layer.regularization_loss() for layer in model.layers)
     kpenalty = float(sum(kmodel.losses)) if kmodel.losses else 0.0
     assert kpenalty == pytest.approx(penalty, rel=1e-14, abs=0)
@@ -64,20 +82,26 @@ def test_to_keras_and_back_computes_the_same_with_the_same_weights(keras64, name
     for a, b in zip(model.get_weights(), back.get_weights()):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(back.predict(x), model.predict(x))
-    assert sum(layer.regularization_loss() for layer in back.layers) == pytest.approx(penalty, rel=1e-15)
+    assert sum(layer.regularization_loss() for layer in back.layers) == pytest.approx(
+        penalty, rel=1e-15
+    )
 
 
 @pytest.mark.keras
 def test_configurations_survive_the_round_trip(keras64):
     model = Sequential(
-        [L.Input((4,)),
-         L.Dense(3, activation=activations.LeakyReLU(0.1), kernel_regularizer=regularizers.L1(0.5)),
-         L.BatchNormalization(momentum=0.8, epsilon=0.02),
-         L.Dropout(0.4, seed=3),
-         L.LeakyReLU(0.2),
-         L.Dense(2, activation=activations.ELU(0.7))],
+        [
+            L.Input((4,)),
+            L.Dense(
+                3, activation=activations.LeakyReLU(0.1), kernel_regularizer=regularizers.L1(0.5)
+            ),
+            L.BatchNormalization(momentum=0.8, epsilon=0.02),
+            L.Dropout(0.4, seed=3),
+            L.LeakyReLU(0.2),
+            L.Dense(2, activation=activations.ELU(0.7)),
+        ],
         seed=0,
-    )  # fmt: skip
+    )
     back = from_keras(to_keras(model))
     dense, bn, drop, leaky, out = back.layers
     assert dense.activation == activations.LeakyReLU(0.1)
@@ -96,20 +120,34 @@ def test_from_a_hand_written_keras_model(keras64):
     y = keras.layers.Dense(3)(y)
     block = keras.Model(inputs, keras.layers.Add()([y, inputs]), name="block")
     kmodel = keras.Sequential(
-        [keras.Input((3,)), block, keras.layers.Dense(4, activation="sigmoid"), keras.layers.Dropout(0.5),
-         keras.layers.Dense(2, activation="softmax")]
-    )  # fmt: skip
+        [
+            keras.Input((3,)),
+            block,
+            keras.layers.Dense(4, activation="sigmoid"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     model = from_keras(kmodel)
-    assert [type(layer).__name__ for layer in model.layers] == ["Residual", "Dense", "Dropout", "Dense"]
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Residual",
+        "Dense",
+        "Dropout",
+        "Dense",
+    ]
     assert model.dtype == "float64" and model.input_shape == (None, 3)
     x = np.random.default_rng(2).normal(size=(5, 3))
-    np.testing.assert_allclose(model.predict(x), kmodel.predict(x, verbose=0), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(
+        model.predict(x), kmodel.predict(x, verbose=0), rtol=1e-13, atol=1e-16
+    )
 
 
 @pytest.mark.keras
 def test_bridge_errors(keras64):
     keras = keras64
-    with pytest.raises(TypeError, match="'model' argument of to_keras must be an mlpabc Sequential"):
+    with pytest.raises(
+        TypeError, match="'model' argument of to_keras must be an mlpabc Sequential"
+    ):
         to_keras("model")
     with pytest.raises(ValueError, match="must be built"):
         to_keras(Sequential([L.Dense(2)]))
@@ -130,13 +168,22 @@ def test_bridge_errors(keras64):
         ({"batch_order": []}, TypeError, r"'batch_order'.*non-empty list"),
         ({"batch_order": [np.arange(12)]}, ValueError, r"item 0 has indices outside \[0, 10\)"),
         ({"batch_order": [np.arange(10), np.arange(8)]}, ValueError, r"same length every epoch"),
-        ({"batch_order": [np.linspace(0, 1, 10)]}, ValueError, r"item 0 must be a 1-D array of sample indices"),
+        (
+            {"batch_order": [np.linspace(0, 1, 10)]},
+            ValueError,
+            r"item 0 must be a 1-D array of sample indices",
+        ),
         ({"batch_size": 0}, ValueError, r"'batch_size'.*>= 1"),
         ({"y": np.zeros((9, 1))}, ValueError, r"same number of samples"),
     ],
 )
 def test_fit_keras_in_order_checks_its_arguments(keras64, kwargs, exc, pattern):
-    args = {"x": np.zeros((10, 2)), "y": np.zeros((10, 1)), "batch_order": [np.arange(10)], "batch_size": 4}
+    args = {
+        "x": np.zeros((10, 2)),
+        "y": np.zeros((10, 1)),
+        "batch_order": [np.arange(10)],
+        "batch_size": 4,
+    }
     args.update(kwargs)
     with pytest.raises(exc, match=pattern):
         fit_keras_in_order(None, **args)
@@ -146,7 +193,9 @@ def test_fit_keras_in_order_checks_its_arguments(keras64, kwargs, exc, pattern):
 def test_fit_keras_in_order_serves_the_given_batches(keras64):
     keras = keras64
     x = np.arange(10.0)[:, None]
-    kmodel = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    kmodel = keras.Sequential(
+        [keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")]
+    )
     kmodel.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse", run_eagerly=True)
     dense, seen = kmodel.layers[0], []
     original = dense.call

@@ -43,9 +43,10 @@ def _away_from_zero(rng, shape, low=0.1, high=2.0):
 
 
 def _ours(layer, x, u, training=True):
-    """Output, dL/dx and the parameter gradients of L = sum(u * y)."""
+    """Output, dL/dx and the parameter gradients of L = sum(u * y) (penalties included)."""
     y = layer.forward(x, training=training)
     dx = layer.backward(u)
+    layer.add_regularization_gradients()  # as a training step does after the backward pass
     return [y, dx] + [layer.grads[k] for k in layer.params]
 
 
@@ -204,6 +205,7 @@ def test_dense_regularization_loss_and_gradient():
     assert layer.regularization_loss() == pytest.approx(expected, rel=1e-15)
     layer(np.zeros((1, 2)))
     layer.backward(np.zeros((1, 2)))  # no data gradient: only the penalties' gradients remain
+    layer.add_regularization_gradients()  # what a training step adds after the backward pass
     np.testing.assert_allclose(layer.grads["kernel"], 2 * f32(0.01) * W, rtol=1e-15)
     np.testing.assert_allclose(layer.grads["bias"], f32(0.1) * np.sign(b), rtol=1e-15)
     assert _built(Dense(2), (2,)).regularization_loss() == 0.0
@@ -239,19 +241,19 @@ def test_dense_feature_mismatch_message():
         "of shape (4, 6)."
     )
     with pytest.raises(ValueError) as err:
-        layer.forward(np.ones((4, 6)))
+        layer(np.ones((4, 6)))  # the check is at the boundary, __call__
     assert str(err.value) == msg
 
 
 def test_dense_refuses_a_single_sample():
     layer = _built(Dense(3), (5,))
     with pytest.raises(ValueError, match=r"expects a batch.*reshape\(1, -1\)"):
-        layer.forward(np.ones(5))
+        layer(np.ones(5))
 
 
-def test_dense_forward_before_build():
-    with pytest.raises(RuntimeError, match="has not been built"):
-        Dense(3).forward(np.ones((2, 5)))
+def test_dense_call_before_build_builds_for_the_input():
+    layer = Dense(3)
+    assert layer(np.ones((2, 5))).shape == (2, 3) and layer.input_shape == (5,)
 
 
 @pytest.mark.parametrize(

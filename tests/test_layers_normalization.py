@@ -219,9 +219,9 @@ def test_input_shape_mismatch():
     with pytest.raises(
         ValueError, match=r"BatchNormalization 'bn' was built for inputs of shape \(n_samples, 3\)"
     ):
-        bn.forward(np.ones((2, 4)), training=True)
+        bn(np.ones((2, 4)), training=True)
     with pytest.raises(ValueError, match="expects a batch"):
-        bn.forward(np.ones(3))
+        bn(np.ones(3))
 
 
 # -- Keras parity ---------------------------------------------------------------------------------

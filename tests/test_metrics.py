@@ -270,18 +270,18 @@ def test_get_unknown_and_bad():
         M.get(3)
 
 
-def test_metric_fast_path_matches_checked_path(rng):
+def test_metric_on_checked_targets_matches_raw_targets(rng):
     y, p = rng.normal(size=(6, 1)), rng.normal(size=(6, 1))
     for name in ["mse", "mae", "mape", "r2_score"]:
         a, b = M.get(name), M.get(name)
         a.update(y[:, 0], p)
-        b._update(L.MeanSquaredError().check_targets(y[:, 0], p.shape), p)
+        b.update(L.MeanSquaredError().check_targets(y[:, 0], p.shape), p)
         assert a.result() == b.result()
     labels = rng.integers(0, 3, 6)
     p3 = rng.uniform(size=(6, 3))
     a, b = M.get("accuracy"), M.get("accuracy")
     a.update(labels, p3)
-    b._update(L.SparseCategoricalCrossentropy().check_targets(labels, p3.shape), p3)
+    b.update(L.SparseCategoricalCrossentropy().check_targets(labels, p3.shape), p3)
     assert a.result() == b.result() and b.kind == "sparse_categorical_accuracy"
 
 
@@ -432,16 +432,18 @@ def test_directions_as_keras():
     assert M.get(lambda y, p: np.abs(y - p)).direction is None
 
 
-def test_fast_path_checks_the_first_batch():
+def test_update_checks_every_batch():
     onehot, p = np.eye(3)[[0, 2, 1]], np.full((3, 3), 1 / 3)
     with pytest.raises(
         ValueError, match=r"metric 'sparse_categorical_accuracy' must hold one integer"
     ):
-        M.get("sparse_categorical_accuracy")._update(onehot, p)
+        M.get("sparse_categorical_accuracy").update(onehot, p)
     m = M.get("categorical_accuracy")
-    m._update(onehot, p)  # checked
-    m._update(onehot, p)  # not checked
+    m.update(onehot, p)
+    m.update(onehot, p)
     assert m.count == 6
+    with pytest.raises(ValueError, match=r"categorical_accuracy"):
+        m.update(onehot[:, :2], p)
     r2 = M.R2Score()
     with pytest.raises(ValueError, match=r"1-D or 2-D"):
-        r2._update(np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+        r2.update(np.ones((2, 2, 2)), np.ones((2, 2, 2)))

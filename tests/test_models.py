@@ -20,7 +20,9 @@ from mlpabc.models import History, Sequential
 
 
 def tanh_net(seed=0, **kwargs):
-    return Sequential([L.Input((2,)), L.Dense(3, activation="tanh"), L.Dense(1)], seed=seed, **kwargs)
+    return Sequential(
+        [L.Input((2,)), L.Dense(3, activation="tanh"), L.Dense(1)], seed=seed, **kwargs
+    )
 
 
 def data(n=10, d=2, seed=0):
@@ -90,11 +92,13 @@ def test_worked_example_forward_and_gradients():
     np.testing.assert_allclose(gb1, [4.485995e-4, 1.326733e-3, 3.956273e-3], rtol=1e-6)
     np.testing.assert_allclose(
         gW1,
-        [[8.971991e-6, 2.653466e-5, 7.912547e-5],
-         [1.794398e-5, 5.306932e-5, 1.582509e-4],
-         [4.485995e-6, 1.326733e-5, 3.956273e-5]],
+        [
+            [8.971991e-6, 2.653466e-5, 7.912547e-5],
+            [1.794398e-5, 5.306932e-5, 1.582509e-4],
+            [4.485995e-6, 1.326733e-5, 3.956273e-5],
+        ],
         rtol=1e-6,
-    )  # fmt: skip
+    )
 
 
 def test_worked_example_one_fit_step():
@@ -104,11 +108,17 @@ def test_worked_example_one_fit_step():
     W1n, b1n, W2n, b2n = model.get_weights()
     np.testing.assert_allclose(
         W1n,
-        [[0.249991, 0.149973, 0.299921], [0.249982, 0.199947, 0.349842], [0.099996, 0.249987, 0.149960]],
+        [
+            [0.249991, 0.149973, 0.299921],
+            [0.249982, 0.199947, 0.349842],
+            [0.099996, 0.249987, 0.149960],
+        ],
         atol=5e-7,
     )
     np.testing.assert_allclose(b1n, [0.399551, 0.398673, 0.396044], atol=5e-7)
-    np.testing.assert_allclose(W2n, [[0.415245, 0.221093], [0.365230, 0.271122], [0.025278, 0.321030]], atol=5e-7)
+    np.testing.assert_allclose(
+        W2n, [[0.415245, 0.221093], [0.365230, 0.271122], [0.025278, 0.321030]], atol=5e-7
+    )
     np.testing.assert_allclose(b2n, [0.725302, 0.652024], atol=5e-7)
     np.testing.assert_allclose(model.predict(X10), [[0.770373, 0.758023]], atol=5e-7)
     assert model.evaluate(X10, Y10) == pytest.approx(0.041690, abs=5e-7)
@@ -165,10 +175,14 @@ def test_trainable_weights_order_and_frozen_layers():
 
 def test_summary_text():
     model = Sequential(
-        [L.Input((3,)), L.Dense(4, activation="relu", name="hidden"), L.BatchNormalization(name="bn"),
-         L.Dense(1, name="out")],
+        [
+            L.Input((3,)),
+            L.Dense(4, activation="relu", name="hidden"),
+            L.BatchNormalization(name="bn"),
+            L.Dense(1, name="out"),
+        ],
         name="demo",
-    )  # fmt: skip
+    )
     lines = []
     model.summary(print_fn=lines.append)
     assert lines == [
@@ -250,8 +264,18 @@ def test_validation_data_and_metrics_keys_are_sorted():
 def test_regularization_penalty_is_in_loss_val_loss_and_evaluate():
     x, y = data(n=8)
     model = Sequential(
-        [L.Input((2,)), L.Dense(3, activation="tanh", kernel_regularizer=regularizers.L2(0.1),
-                                bias_regularizer=regularizers.L1(0.05)), L.Dense(1)], seed=0)  # fmt: skip
+        [
+            L.Input((2,)),
+            L.Dense(
+                3,
+                activation="tanh",
+                kernel_regularizer=regularizers.L2(0.1),
+                bias_regularizer=regularizers.L1(0.05),
+            ),
+            L.Dense(1),
+        ],
+        seed=0,
+    )
     model.compile(optimizer=optimizers.SGD(0.1), loss="mse", metrics=["mse"])
     penalty = model.layers[0].regularization_loss()
     assert penalty > 0
@@ -278,7 +302,9 @@ def test_evaluate_is_batch_weighted_and_equals_the_whole_set_loss():
 
 def test_predict_in_batches_and_call():
     x, _ = data(n=37)
-    model = Sequential([L.Input((2,)), L.Dense(3, activation="relu"), L.Dropout(0.5), L.Dense(2)], seed=0)
+    model = Sequential(
+        [L.Input((2,)), L.Dense(3, activation="relu"), L.Dropout(0.5), L.Dense(2)], seed=0
+    )
     full = model.predict(x)
     np.testing.assert_allclose(model.predict(x, batch_size=4), full, rtol=1e-15)
     np.testing.assert_array_equal(model(x), full)  # inference: no dropout
@@ -334,7 +360,8 @@ def test_verbose_2_prints_one_deterministic_line_per_epoch(capsys):
     out = capsys.readouterr().out.splitlines()
     h = history.history
     assert out == [
-        f"Epoch {e + 1}/2 - loss: {h['loss'][e]:.4f} - val_loss: {h['val_loss'][e]:.4f}" for e in range(2)
+        f"Epoch {e + 1}/2 - loss: {h['loss'][e]:.4f} - val_loss: {h['val_loss'][e]:.4f}"
+        for e in range(2)
     ]
 
 
@@ -383,8 +410,16 @@ def test_caller_arrays_are_never_modified():
     x32 = x.astype(np.float32)
     xv, yv = x[:4].copy(), y[:4].copy()
     copies = [a.copy() for a in (x, y, x32, xv, yv)]
-    model = Sequential([L.Input((2,)), L.Dense(4, activation="relu"), L.BatchNormalization(),
-                        L.Dropout(0.2), L.Dense(1)], seed=0)  # fmt: skip
+    model = Sequential(
+        [
+            L.Input((2,)),
+            L.Dense(4, activation="relu"),
+            L.BatchNormalization(),
+            L.Dropout(0.2),
+            L.Dense(1),
+        ],
+        seed=0,
+    )
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, y, batch_size=4, epochs=2, validation_data=(xv, yv), verbose=0)
     model.fit(x32, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
@@ -419,7 +454,9 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_finite_weights():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e6), loss="mse")
     snapshots = []
     cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
-    with pytest.warns(RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"):
+    with pytest.warns(
+        RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"
+    ):
         history = model.fit(x, y, batch_size=8, epochs=50, verbose=0, callbacks=[cb])
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
@@ -459,12 +496,16 @@ class _OverflowingDense(L.Dense):
 def test_overflowing_update_is_undone(batch_size):
     x, y = data(n=20)
     _OverflowingDense.calls = 0
-    model = Sequential([L.Input((2,)), _OverflowingDense(3, activation="sigmoid"), L.Dense(1)], seed=0)
+    model = Sequential(
+        [L.Input((2,)), _OverflowingDense(3, activation="sigmoid"), L.Dense(1)], seed=0
+    )
     model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse")
     starts = []
     cb = LambdaCallback(on_epoch_begin=lambda e, logs: starts.append(model.get_weights()))
     with pytest.warns(RuntimeWarning, match="diverged"):
-        history = model.fit(x, y, batch_size=batch_size, epochs=4, shuffle=False, verbose=0, callbacks=[cb])
+        history = model.fit(
+            x, y, batch_size=batch_size, epochs=4, shuffle=False, verbose=0, callbacks=[cb]
+        )
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
     # the overflow happens in epoch 0 (batch_size 5) or at the end of epoch 1 (one step per epoch)
@@ -496,7 +537,9 @@ def test_sigmoid_with_binary_crossentropy_uses_the_logits_formula():
     y = np.array([[0.0, 1.0], [1.0, 0.0]])
     z = x @ np.ones((1, 2))
     logits_value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-    assert model.evaluate(x, y) == pytest.approx(logits_value, rel=1e-14)  # 25, not the clipped 16.1
+    assert model.evaluate(x, y) == pytest.approx(
+        logits_value, rel=1e-14
+    )  # 25, not the clipped 16.1
     loss, (gW, gb) = model.compute_gradients(x, y)
     p = 1 / (1 + np.exp(-z))
     np.testing.assert_allclose(gb, ((p - y) / y.size).sum(0), rtol=0, atol=1e-16)
@@ -523,15 +566,17 @@ def test_gradients_match_finite_differences():
     x = rng.normal(size=(6, 3))
     y = rng.integers(0, 2, size=(6, 2)).astype(float)
     model = Sequential(
-        [L.Input((3,)),
-         L.Dense(4, activation="tanh", kernel_regularizer=regularizers.L2(0.01)),
-         L.BatchNormalization(),
-         L.Residual([L.Dense(4, activation="elu"), L.Dense(4)]),
-         L.Dropout(0.25),
-         L.PReLU(alpha_initializer="ones"),
-         L.Dense(2, activation="sigmoid", bias_regularizer=regularizers.L1(0.01))],
+        [
+            L.Input((3,)),
+            L.Dense(4, activation="tanh", kernel_regularizer=regularizers.L2(0.01)),
+            L.BatchNormalization(),
+            L.Residual([L.Dense(4, activation="elu"), L.Dense(4)]),
+            L.Dropout(0.25),
+            L.PReLU(alpha_initializer="ones"),
+            L.Dense(2, activation="sigmoid", bias_regularizer=regularizers.L1(0.01)),
+        ],
         seed=0,
-    )  # fmt: skip
+    )
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     errors = check_model(model, x, y)
     assert len(errors) == len(model.trainable_weights)
@@ -541,7 +586,9 @@ def test_gradients_match_finite_differences():
 def test_training_is_stable_at_extreme_inputs():
     x = np.array([[1000.0, -1000.0], [-1000.0, 1000.0], [500.0, 0.0]])
     y = np.array([[1.0], [0.0], [1.0]])
-    model = Sequential([L.Input((2,)), L.Dense(3, activation="sigmoid"), L.Dense(1, activation="sigmoid")], seed=0)
+    model = Sequential(
+        [L.Input((2,)), L.Dense(3, activation="sigmoid"), L.Dense(1, activation="sigmoid")], seed=0
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         history = model.fit(x, y, epochs=3, verbose=0)
@@ -605,47 +652,119 @@ Y_INF[0, 0] = np.inf
 
 BAD = [
     # (call, exception, message pattern)
-    (lambda m: m.fit(X, Y[:7], verbose=0), ValueError, r"'x' and 'y'.*same number of samples.*10 rows.*7"),
-    (lambda m: m.fit(np.ones((10, 3)), Y, verbose=0), ValueError, r"'x'.*Sequential.fit.*shape \(n_samples, 2\).*\(10, 3\)"),
+    (
+        lambda m: m.fit(X, Y[:7], verbose=0),
+        ValueError,
+        r"'x' and 'y'.*same number of samples.*10 rows.*7",
+    ),
+    (
+        lambda m: m.fit(np.ones((10, 3)), Y, verbose=0),
+        ValueError,
+        r"'x'.*Sequential.fit.*shape \(n_samples, 2\).*\(10, 3\)",
+    ),
     (lambda m: m.fit(X_NAN, Y, verbose=0), ValueError, r"'x'.*finite.*NaN"),
     (lambda m: m.fit(X, Y_INF, verbose=0), ValueError, r"'y'.*finite.*infinity"),
     (lambda m: m.fit(np.ones((0, 2)), np.ones((0, 1)), verbose=0), ValueError, r"'x'.*non-empty"),
-    (lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, r"'batch_size'.*integer >= 1.*Got 0"),
+    (
+        lambda m: m.fit(X, Y, batch_size=0, verbose=0),
+        ValueError,
+        r"'batch_size'.*integer >= 1.*Got 0",
+    ),
     (lambda m: m.fit(X, Y, batch_size=2.5, verbose=0), TypeError, r"'batch_size'.*integer.*2.5"),
     (lambda m: m.fit(X, Y, epochs=0, verbose=0), ValueError, r"'epochs'.*integer >= 1"),
     (lambda m: m.fit(X, Y, epochs="3", verbose=0), TypeError, r"'epochs'.*integer"),
-    (lambda m: m.fit(X, Y, validation_split=1.0, verbose=0), ValueError, r"'validation_split'.*\[0, 1\)"),
+    (
+        lambda m: m.fit(X, Y, validation_split=1.0, verbose=0),
+        ValueError,
+        r"'validation_split'.*\[0, 1\)",
+    ),
     (lambda m: m.fit(X, Y, validation_split=-0.1, verbose=0), ValueError, r"'validation_split'"),
-    (lambda m: m.fit(X[:1], Y[:1], validation_split=0.5, verbose=0), ValueError, r"'validation_split'.*no training samples"),
-    (lambda m: m.fit(X, Y, validation_data=X, verbose=0), TypeError, r"'validation_data'.*pair \(x_val, y_val\)"),
-    (lambda m: m.fit(X, Y, validation_data=(X, Y, Y), verbose=0), ValueError, r"'validation_data'.*pair.*3 items"),
-    (lambda m: m.fit(X, Y, validation_data=(X, Y[:3]), verbose=0), ValueError, r"validation_data\[0\].*validation_data\[1\].*same number"),
-    (lambda m: m.fit(X, Y, epoch=3), TypeError, r"Unrecognized keyword.*'epoch' \(did you mean 'epochs'\?\)"),
+    (
+        lambda m: m.fit(X[:1], Y[:1], validation_split=0.5, verbose=0),
+        ValueError,
+        r"'validation_split'.*no training samples",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=X, verbose=0),
+        TypeError,
+        r"'validation_data'.*pair \(x_val, y_val\)",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=(X, Y, Y), verbose=0),
+        ValueError,
+        r"'validation_data'.*pair.*3 items",
+    ),
+    (
+        lambda m: m.fit(X, Y, validation_data=(X, Y[:3]), verbose=0),
+        ValueError,
+        r"validation_data\[0\].*validation_data\[1\].*same number",
+    ),
+    (
+        lambda m: m.fit(X, Y, epoch=3),
+        TypeError,
+        r"Unrecognized keyword.*'epoch' \(did you mean 'epochs'\?\)",
+    ),
     (lambda m: m.fit(X, Y, verbose=3), ValueError, r"'verbose'.*'auto', 0, 1 or 2"),
     (lambda m: m.fit(X, Y, shuffle="batch", verbose=0), TypeError, r"'shuffle'.*True or False"),
-    (lambda m: m.fit(X, Y, callbacks=LambdaCallback(), verbose=0), TypeError, r"'callbacks'.*list.*callbacks=\[LambdaCallback"),
+    (
+        lambda m: m.fit(X, Y, callbacks=LambdaCallback(), verbose=0),
+        TypeError,
+        r"'callbacks'.*list.*callbacks=\[LambdaCallback",
+    ),
     (lambda m: m.fit(X, Y, initial_epoch=-1, verbose=0), ValueError, r"'initial_epoch'"),
-    (lambda m: m.fit(X, np.ones((10, 2)), verbose=0), ValueError, r"'y'.*output of shape \(None, 1\)"),
+    (
+        lambda m: m.fit(X, np.ones((10, 2)), verbose=0),
+        ValueError,
+        r"'y'.*output of shape \(None, 1\)",
+    ),
     (lambda m: m.fit(X, np.array(["a"] * 10), verbose=0), TypeError, r"'y'.*array of numbers"),
     (lambda m: m.predict(X[:, 0]), ValueError, r"'x'.*2-D.*reshape\(-1, 1\)"),
     (lambda m: m.predict(X, batch_size=-1), ValueError, r"'batch_size'.*Sequential.predict"),
     (lambda m: m.evaluate(X, Y, batch_size=0), ValueError, r"'batch_size'.*Sequential.evaluate"),
-    (lambda m: m.evaluate(X, Y, sample_weight=None), TypeError, r"Unrecognized keyword.*'sample_weight'"),
+    (
+        lambda m: m.evaluate(X, Y, sample_weight=None),
+        TypeError,
+        r"Unrecognized keyword.*'sample_weight'",
+    ),
     (lambda m: m.set_weights(m.get_weights()[:3]), ValueError, r"list of 4 arrays.*Got 3"),
     (lambda m: m.set_weights(np.ones(4)), TypeError, r"'weights'.*list of arrays"),
-    (lambda m: m.compile(optimizer="sgdd", loss="mse"), ValueError, r"Unknown optimizer 'sgdd'.*Did you mean 'sgd'"),
-    (lambda m: m.compile(optimizer="sgd", loss="mean_sqared_error"), ValueError, r"Unknown loss.*mean_squared_error"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["acuracy"]), ValueError, r"Unknown metric.*accuracy"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics="mae"), TypeError, r"'metrics'.*list.*metrics=\['mae'\]"),
+    (
+        lambda m: m.compile(optimizer="sgdd", loss="mse"),
+        ValueError,
+        r"Unknown optimizer 'sgdd'.*Did you mean 'sgd'",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mean_sqared_error"),
+        ValueError,
+        r"Unknown loss.*mean_squared_error",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["acuracy"]),
+        ValueError,
+        r"Unknown metric.*accuracy",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics="mae"),
+        TypeError,
+        r"'metrics'.*list.*metrics=\['mae'\]",
+    ),
     (lambda m: m.compile(optimizer="sgd"), TypeError, r"'loss'.*required"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", run_eagerly=True), TypeError, r"Unrecognized keyword.*'run_eagerly'"),
-    (lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae"]), ValueError, r"'mae' twice"),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", run_eagerly=True),
+        TypeError,
+        r"Unrecognized keyword.*'run_eagerly'",
+    ),
+    (
+        lambda m: m.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae"]),
+        ValueError,
+        r"'mae' twice",
+    ),
     (lambda m: m.add(L.Input((2,))), ValueError, r"Input can only be the first"),
     (lambda m: m.add(L.Dense), TypeError, r"class Dense: create an instance"),
     (lambda m: m.add(m.layers[0]), ValueError, r"already in model"),
     (lambda m: m.build((2,)), ValueError, r"'input_shape'.*batch axis first.*\(None, 3\)"),
     (lambda m: m(X, training="yes"), TypeError, r"'training'.*True or False"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("call, exc, pattern", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
@@ -658,7 +777,11 @@ def test_bad_input_is_refused_with_a_clear_message(call, exc, pattern):
 @pytest.mark.parametrize(
     "make, exc, pattern",
     [
-        (lambda: Sequential(dtype="float16"), ValueError, r"'dtype'.*'float64'.*'float32'.*float16"),
+        (
+            lambda: Sequential(dtype="float16"),
+            ValueError,
+            r"'dtype'.*'float64'.*'float32'.*float16",
+        ),
         (lambda: Sequential(L.Dense(2)), TypeError, r"'layers'.*list of layers"),
         (lambda: Sequential(seed=-1), ValueError, r"'seed'.*non-negative"),
         (lambda: Sequential(seed="0"), TypeError, r"'seed'"),
@@ -676,14 +799,19 @@ def test_bad_construction(make, exc, pattern):
 @pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch", "compute_gradients"])
 def test_training_before_compile_says_what_to_do(method):
     model = tanh_net()
-    with pytest.raises(ValueError, match=re.escape(f"Call model.compile(optimizer=..., loss=...) before {method}().")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"Call model.compile(optimizer=..., loss=...) before {method}()."),
+    ):
         getattr(model, method)(X, Y)
 
 
 def test_one_hot_mistake_names_the_loss():
     model = Sequential([L.Input((2,)), L.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"'y'.*output of shape \(None, 3\).*categorical_crossentropy"):
+    with pytest.raises(
+        ValueError, match=r"'y'.*output of shape \(None, 3\).*categorical_crossentropy"
+    ):
         model.fit(X, np.arange(10) % 3, verbose=0)
 
 

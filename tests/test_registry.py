@@ -17,9 +17,9 @@ MODULES = {
 def test_get_resolves_instances_names_and_classes_alike(key):
     module, _, name, cls = MODULES[key]
     instance = cls()
-    assert module.get(instance) is instance            # an instance is kept, not copied
+    assert module.get(instance) is instance  # an instance is kept, not copied
     assert type(module.get(name)) is cls
-    assert type(module.get(name.upper())) is cls       # names are case-insensitive
+    assert type(module.get(name.upper())) is cls  # names are case-insensitive
     assert type(module.get(cls)) is cls
 
 

@@ -188,450 +188,1150 @@ def bad(kind, name, call, exc, pattern, xfail=None):
 
 BAD_INPUTS = [
     # Sequential: construction and compile
-    bad("type", "Sequential-layers-not-a-list", lambda: Sequential(Dense(3)), TypeError,
-        r"'layers' argument of Sequential must be a list of layers.*Got <Dense"),
-    bad("range", "Sequential-dtype", lambda: Sequential(dtype="float16"), ValueError,
-        r"'dtype' argument of Sequential must be 'float64' .* or 'float32'\. Got 'float16'"),
-    bad("kwarg", "Sequential-layer", lambda: Sequential(layer=[Dense(1)]), TypeError,
-        r"unexpected keyword argument 'layer'"),
-    bad("name", "compile-optimizer", lambda: _net(False).compile(optimizer="adma", loss="mse"),
-        ValueError, r"Unknown optimizer 'adma'\. Valid names are: 'adagrad', 'adam', 'nadam', "
-        r"'rmsprop', 'sgd'\. Did you mean 'adam'\?"),
-    bad("name", "compile-loss", lambda: _net(False).compile(loss="mean_squared_eror"), ValueError,
+    bad(
+        "type",
+        "Sequential-layers-not-a-list",
+        lambda: Sequential(Dense(3)),
+        TypeError,
+        r"'layers' argument of Sequential must be a list of layers.*Got <Dense",
+    ),
+    bad(
+        "range",
+        "Sequential-dtype",
+        lambda: Sequential(dtype="float16"),
+        ValueError,
+        r"'dtype' argument of Sequential must be 'float64' .* or 'float32'\. Got 'float16'",
+    ),
+    bad(
+        "kwarg",
+        "Sequential-layer",
+        lambda: Sequential(layer=[Dense(1)]),
+        TypeError,
+        r"unexpected keyword argument 'layer'",
+    ),
+    bad(
+        "name",
+        "compile-optimizer",
+        lambda: _net(False).compile(optimizer="adma", loss="mse"),
+        ValueError,
+        r"Unknown optimizer 'adma'\. Valid names are: 'adagrad', 'adam', 'nadam', "
+        r"'rmsprop', 'sgd'\. Did you mean 'adam'\?",
+    ),
+    bad(
+        "name",
+        "compile-loss",
+        lambda: _net(False).compile(loss="mean_squared_eror"),
+        ValueError,
         r"Unknown loss 'mean_squared_eror'\. Valid names are: .*'mse'.*Did you mean "
-        r"'mean_squared_error'\?"),
-    bad("name", "compile-metric",
-        lambda: _net(False).compile(loss="mse", metrics=["acuracy"]), ValueError,
-        r"Unknown metric 'acuracy'\. Valid names are: .*'r2_score'.*Did you mean 'accuracy'\?"),
-    bad("kwarg", "compile-optimiser", lambda: _net(False).compile(optimiser="sgd", loss="mse"),
-        TypeError, r"Unrecognized keyword argument\(s\) for Sequential\.compile: 'optimiser' "
-        r"\(did you mean 'optimizer'\?\)"),
-    bad("type", "compile-metrics-a-string",
-        lambda: _net(False).compile(loss="mse", metrics="mae"), TypeError,
+        r"'mean_squared_error'\?",
+    ),
+    bad(
+        "name",
+        "compile-metric",
+        lambda: _net(False).compile(loss="mse", metrics=["acuracy"]),
+        ValueError,
+        r"Unknown metric 'acuracy'\. Valid names are: .*'r2_score'.*Did you mean 'accuracy'\?",
+    ),
+    bad(
+        "kwarg",
+        "compile-optimiser",
+        lambda: _net(False).compile(optimiser="sgd", loss="mse"),
+        TypeError,
+        r"Unrecognized keyword argument\(s\) for Sequential\.compile: 'optimiser' "
+        r"\(did you mean 'optimizer'\?\)",
+    ),
+    bad(
+        "type",
+        "compile-metrics-a-string",
+        lambda: _net(False).compile(loss="mse", metrics="mae"),
+        TypeError,
         r"'metrics' argument of Sequential\.compile must be a list \(or None\)\. Got 'mae' "
-        r"instead\. Write metrics=\['mae'\]"),
-    bad("type", "compile-without-loss", lambda: _net(False).compile(optimizer="sgd"), TypeError,
-        r"'loss' argument of Sequential\.compile is required: a name such as 'mse'.*Got None"),
+        r"instead\. Write metrics=\['mae'\]",
+    ),
+    bad(
+        "type",
+        "compile-without-loss",
+        lambda: _net(False).compile(optimizer="sgd"),
+        TypeError,
+        r"'loss' argument of Sequential\.compile is required: a name such as 'mse'.*Got None",
+    ),
     # Sequential.fit
-    bad("order", "fit-before-compile", lambda: _net(False).fit(_x(), _y(), verbose=0), ValueError,
-        r"Call model\.compile\(optimizer=\.\.\., loss=\.\.\.\) before fit\(\)"),
-    bad("shape", "fit-rows-of-x-and-y", lambda: _net().fit(_x(), _y(7), verbose=0), ValueError,
+    bad(
+        "order",
+        "fit-before-compile",
+        lambda: _net(False).fit(_x(), _y(), verbose=0),
+        ValueError,
+        r"Call model\.compile\(optimizer=\.\.\., loss=\.\.\.\) before fit\(\)",
+    ),
+    bad(
+        "shape",
+        "fit-rows-of-x-and-y",
+        lambda: _net().fit(_x(), _y(7), verbose=0),
+        ValueError,
         r"'x' and 'y' arguments of Sequential\.fit must have the same number of samples "
-        r"\(rows\)\. Got 10 rows in 'x' and 7 in 'y'"),
-    bad("shape", "fit-features-vs-Input", lambda: _net().fit(_x(d=4), _y(), verbose=0),
-        ValueError, r"'x' argument of Sequential\.fit must have shape \(n_samples, 3\) to match "
-        r"the model's input\. Got an array of shape \(10, 4\)"),
-    bad("shape", "fit-targets-vs-output", lambda: _net().fit(_x(), np.ones((10, 2)), verbose=0),
-        ValueError, r"'y' argument of Sequential\.fit does not fit the model's output of shape "
-        r"\(None, 1\) and the loss 'mean_squared_error'.*Got y_true of shape \(10, 2\)"),
-    bad("shape", "fit-1-D-x", lambda: _net().fit(np.ones(10), _y(), verbose=0), ValueError,
+        r"\(rows\)\. Got 10 rows in 'x' and 7 in 'y'",
+    ),
+    bad(
+        "shape",
+        "fit-features-vs-Input",
+        lambda: _net().fit(_x(d=4), _y(), verbose=0),
+        ValueError,
+        r"'x' argument of Sequential\.fit must have shape \(n_samples, 3\) to match "
+        r"the model's input\. Got an array of shape \(10, 4\)",
+    ),
+    bad(
+        "shape",
+        "fit-targets-vs-output",
+        lambda: _net().fit(_x(), np.ones((10, 2)), verbose=0),
+        ValueError,
+        r"'y' argument of Sequential\.fit does not fit the model's output of shape "
+        r"\(None, 1\) and the loss 'mean_squared_error'.*Got y_true of shape \(10, 2\)",
+    ),
+    bad(
+        "shape",
+        "fit-1-D-x",
+        lambda: _net().fit(np.ones(10), _y(), verbose=0),
+        ValueError,
         r"'x' argument of Sequential\.fit must be a 2-D array of shape \(n_samples, "
-        r"n_features\)\. Got an array of shape \(10,\).*x\.reshape\(-1, 1\)"),
-    bad("nan", "fit-NaN-in-x", lambda: _net().fit(_with(_x(), (2, 1), np.nan), _y(), verbose=0),
-        ValueError, r"'x' argument of Sequential\.fit must be an array of finite numbers\. "
-        r"Got an array of shape \(10, 3\) and dtype float64 instead\. It contains NaN"),
-    bad("nan", "fit-inf-in-x", lambda: _net().fit(_with(_x(), (0, 0), np.inf), _y(), verbose=0),
-        ValueError, r"'x' argument of Sequential\.fit must be an array of finite numbers\. "
-        r"Got .* It contains infinity"),
-    bad("nan", "fit-NaN-in-y", lambda: _net().fit(_x(), _with(_y(), 4, np.nan), verbose=0),
-        ValueError, r"'y' argument of Sequential\.fit must be an array of finite numbers\. "
-        r"Got an array of shape \(10, 1\).*NaN"),
-    bad("nan", "fit-NaN-in-validation_data",
+        r"n_features\)\. Got an array of shape \(10,\).*x\.reshape\(-1, 1\)",
+    ),
+    bad(
+        "nan",
+        "fit-NaN-in-x",
+        lambda: _net().fit(_with(_x(), (2, 1), np.nan), _y(), verbose=0),
+        ValueError,
+        r"'x' argument of Sequential\.fit must be an array of finite numbers\. "
+        r"Got an array of shape \(10, 3\) and dtype float64 instead\. It contains NaN",
+    ),
+    bad(
+        "nan",
+        "fit-inf-in-x",
+        lambda: _net().fit(_with(_x(), (0, 0), np.inf), _y(), verbose=0),
+        ValueError,
+        r"'x' argument of Sequential\.fit must be an array of finite numbers\. "
+        r"Got .* It contains infinity",
+    ),
+    bad(
+        "nan",
+        "fit-NaN-in-y",
+        lambda: _net().fit(_x(), _with(_y(), 4, np.nan), verbose=0),
+        ValueError,
+        r"'y' argument of Sequential\.fit must be an array of finite numbers\. "
+        r"Got an array of shape \(10, 1\).*NaN",
+    ),
+    bad(
+        "nan",
+        "fit-NaN-in-validation_data",
         lambda: _net().fit(_x(), _y(), validation_data=(_x(), _with(_y(), 0, np.nan)), verbose=0),
-        ValueError, r"'validation_data\[1\]' argument of Sequential\.fit must be an array of "
-        r"finite numbers\. Got .*NaN"),
-    bad("empty", "fit-no-samples", lambda: _net().fit(np.ones((0, 3)), np.ones((0, 1)), verbose=0),
-        ValueError, r"'x' argument of Sequential\.fit must be a non-empty array\. Got an array "
-        r"of shape \(0, 3\)"),
-    bad("range", "fit-batch_size-0", lambda: _net().fit(_x(), _y(), batch_size=0, verbose=0),
-        ValueError, r"'batch_size' argument of Sequential\.fit must be an integer >= 1\. "
-        r"Got 0 instead"),
-    bad("type", "fit-batch_size-float", lambda: _net().fit(_x(), _y(), batch_size=2.5, verbose=0),
-        TypeError, r"'batch_size' argument of Sequential\.fit must be an integer\. Got 2\.5"),
-    bad("range", "fit-epochs-0", lambda: _net().fit(_x(), _y(), epochs=0, verbose=0), ValueError,
-        r"'epochs' argument of Sequential\.fit must be an integer >= 1\. Got 0 instead"),
-    bad("range", "fit-epochs-negative", lambda: _net().fit(_x(), _y(), epochs=-3, verbose=0),
-        ValueError, r"'epochs' argument of Sequential\.fit must be an integer >= 1\. Got -3"),
-    bad("range", "fit-validation_split-1",
-        lambda: _net().fit(_x(), _y(), validation_split=1.0, verbose=0), ValueError,
+        ValueError,
+        r"'validation_data\[1\]' argument of Sequential\.fit must be an array of "
+        r"finite numbers\. Got .*NaN",
+    ),
+    bad(
+        "empty",
+        "fit-no-samples",
+        lambda: _net().fit(np.ones((0, 3)), np.ones((0, 1)), verbose=0),
+        ValueError,
+        r"'x' argument of Sequential\.fit must be a non-empty array\. Got an array "
+        r"of shape \(0, 3\)",
+    ),
+    bad(
+        "range",
+        "fit-batch_size-0",
+        lambda: _net().fit(_x(), _y(), batch_size=0, verbose=0),
+        ValueError,
+        r"'batch_size' argument of Sequential\.fit must be an integer >= 1\. "
+        r"Got 0 instead",
+    ),
+    bad(
+        "type",
+        "fit-batch_size-float",
+        lambda: _net().fit(_x(), _y(), batch_size=2.5, verbose=0),
+        TypeError,
+        r"'batch_size' argument of Sequential\.fit must be an integer\. Got 2\.5",
+    ),
+    bad(
+        "range",
+        "fit-epochs-0",
+        lambda: _net().fit(_x(), _y(), epochs=0, verbose=0),
+        ValueError,
+        r"'epochs' argument of Sequential\.fit must be an integer >= 1\. Got 0 instead",
+    ),
+    bad(
+        "range",
+        "fit-epochs-negative",
+        lambda: _net().fit(_x(), _y(), epochs=-3, verbose=0),
+        ValueError,
+        r"'epochs' argument of Sequential\.fit must be an integer >= 1\. Got -3",
+    ),
+    bad(
+        "range",
+        "fit-validation_split-1",
+        lambda: _net().fit(_x(), _y(), validation_split=1.0, verbose=0),
+        ValueError,
         r"'validation_split' argument of Sequential\.fit must be a float in \[0, 1\)\. "
-        r"Got 1\.0 instead"),
-    bad("range", "fit-validation_split-negative",
-        lambda: _net().fit(_x(), _y(), validation_split=-0.1, verbose=0), ValueError,
-        r"'validation_split' argument of Sequential\.fit must be a float in \[0, 1\)\. Got -0\.1"),
-    bad("range", "fit-validation_split-leaves-nothing",
-        lambda: _net().fit(_x(), _y(), validation_split=0.95, verbose=0), ValueError,
+        r"Got 1\.0 instead",
+    ),
+    bad(
+        "range",
+        "fit-validation_split-negative",
+        lambda: _net().fit(_x(), _y(), validation_split=-0.1, verbose=0),
+        ValueError,
+        r"'validation_split' argument of Sequential\.fit must be a float in \[0, 1\)\. Got -0\.1",
+    ),
+    bad(
+        "range",
+        "fit-validation_split-leaves-nothing",
+        lambda: _net().fit(_x(), _y(), validation_split=0.95, verbose=0),
+        ValueError,
         r"'validation_split' argument of Sequential\.fit leaves no training samples: 10 samples "
-        r"with validation_split=0\.95 give 0 for training"),
-    bad("kwarg", "fit-epoch", lambda: _net().fit(_x(), _y(), epoch=3, verbose=0), TypeError,
+        r"with validation_split=0\.95 give 0 for training",
+    ),
+    bad(
+        "kwarg",
+        "fit-epoch",
+        lambda: _net().fit(_x(), _y(), epoch=3, verbose=0),
+        TypeError,
         r"Unrecognized keyword argument\(s\) for Sequential\.fit: 'epoch' \(did you mean "
-        r"'epochs'\?\)"),
-    bad("kwarg", "fit-batchsize", lambda: _net().fit(_x(), _y(), batchsize=3, verbose=0),
-        TypeError, r"for Sequential\.fit: 'batchsize' \(did you mean 'batch_size'\?\)"),
-    bad("type", "fit-complex-x", lambda: _net().fit(_x() + 1j, _y(), verbose=0), TypeError,
+        r"'epochs'\?\)",
+    ),
+    bad(
+        "kwarg",
+        "fit-batchsize",
+        lambda: _net().fit(_x(), _y(), batchsize=3, verbose=0),
+        TypeError,
+        r"for Sequential\.fit: 'batchsize' \(did you mean 'batch_size'\?\)",
+    ),
+    bad(
+        "type",
+        "fit-complex-x",
+        lambda: _net().fit(_x() + 1j, _y(), verbose=0),
+        TypeError,
         r"'x' argument of Sequential\.fit must be an array of real numbers\. Got an array of "
-        r"shape \(10, 3\) and dtype complex128"),
-    bad("type", "fit-text-targets", lambda: _net().fit(_x(), np.array(["a"] * 10), verbose=0),
-        TypeError, r"'y' argument of Sequential\.fit must be an array of numbers\. Got an array "
-        r"of shape \(10,\) and dtype <U1"),
-    bad("range", "fit-verbose-3", lambda: _net().fit(_x(), _y(), verbose=3), ValueError,
-        r"'verbose' argument of Sequential\.fit must be 'auto', 0, 1 or 2\. Got 3"),
-    bad("type", "fit-shuffle-a-string", lambda: _net().fit(_x(), _y(), shuffle="yes", verbose=0),
-        TypeError, r"'shuffle' argument of Sequential\.fit must be True or False\. Got 'yes'"),
+        r"shape \(10, 3\) and dtype complex128",
+    ),
+    bad(
+        "type",
+        "fit-text-targets",
+        lambda: _net().fit(_x(), np.array(["a"] * 10), verbose=0),
+        TypeError,
+        r"'y' argument of Sequential\.fit must be an array of numbers\. Got an array "
+        r"of shape \(10,\) and dtype <U1",
+    ),
+    bad(
+        "range",
+        "fit-verbose-3",
+        lambda: _net().fit(_x(), _y(), verbose=3),
+        ValueError,
+        r"'verbose' argument of Sequential\.fit must be 'auto', 0, 1 or 2\. Got 3",
+    ),
+    bad(
+        "type",
+        "fit-shuffle-a-string",
+        lambda: _net().fit(_x(), _y(), shuffle="yes", verbose=0),
+        TypeError,
+        r"'shuffle' argument of Sequential\.fit must be True or False\. Got 'yes'",
+    ),
     # Sequential.evaluate and predict
-    bad("order", "evaluate-before-compile", lambda: _net(False).evaluate(_x(), _y()), ValueError,
-        r"Call model\.compile\(optimizer=\.\.\., loss=\.\.\.\) before evaluate\(\)"),
-    bad("shape", "evaluate-rows-of-x-and-y", lambda: _net().evaluate(_x(), _y(3)), ValueError,
+    bad(
+        "order",
+        "evaluate-before-compile",
+        lambda: _net(False).evaluate(_x(), _y()),
+        ValueError,
+        r"Call model\.compile\(optimizer=\.\.\., loss=\.\.\.\) before evaluate\(\)",
+    ),
+    bad(
+        "shape",
+        "evaluate-rows-of-x-and-y",
+        lambda: _net().evaluate(_x(), _y(3)),
+        ValueError,
         r"'x' and 'y' arguments of Sequential\.evaluate must have the same number of samples "
-        r"\(rows\)\. Got 10 rows in 'x' and 3 in 'y'"),
-    bad("shape", "predict-1-D-input", lambda: _net().predict(np.ones(3)), ValueError,
+        r"\(rows\)\. Got 10 rows in 'x' and 3 in 'y'",
+    ),
+    bad(
+        "shape",
+        "predict-1-D-input",
+        lambda: _net().predict(np.ones(3)),
+        ValueError,
         r"'x' argument of Sequential\.predict must be a 2-D array of shape \(n_samples, "
-        r"n_features\)\. Got an array of shape \(3,\).*x\.reshape\(1, -1\) for a single sample"),
-    bad("shape", "predict-features-vs-Input", lambda: _net().predict(np.ones((2, 5))), ValueError,
+        r"n_features\)\. Got an array of shape \(3,\).*x\.reshape\(1, -1\) for a single sample",
+    ),
+    bad(
+        "shape",
+        "predict-features-vs-Input",
+        lambda: _net().predict(np.ones((2, 5))),
+        ValueError,
         r"'x' argument of Sequential\.predict must have shape \(n_samples, 3\) to match the "
-        r"model's input\. Got an array of shape \(2, 5\)"),
-    bad("nan", "predict-NaN", lambda: _net().predict(_with(_x(), (1, 1), np.nan)), ValueError,
-        r"'x' argument of Sequential\.predict must be an array of finite numbers\..*NaN"),
-    bad("empty", "predict-no-samples", lambda: _net().predict(np.ones((0, 3))), ValueError,
+        r"model's input\. Got an array of shape \(2, 5\)",
+    ),
+    bad(
+        "nan",
+        "predict-NaN",
+        lambda: _net().predict(_with(_x(), (1, 1), np.nan)),
+        ValueError,
+        r"'x' argument of Sequential\.predict must be an array of finite numbers\..*NaN",
+    ),
+    bad(
+        "empty",
+        "predict-no-samples",
+        lambda: _net().predict(np.ones((0, 3))),
+        ValueError,
         r"'x' argument of Sequential\.predict must be a non-empty array\. Got an array of "
-        r"shape \(0, 3\)"),
-    bad("kwarg", "predict-batchsize", lambda: _net().predict(_x(), batchsize=3), TypeError,
-        r"for Sequential\.predict: 'batchsize' \(did you mean 'batch_size'\?\)"),
-    bad("range", "predict-batch_size-0", lambda: _net().predict(_x(), batch_size=0), ValueError,
-        r"'batch_size' argument of Sequential\.predict must be an integer >= 1\. Got 0"),
+        r"shape \(0, 3\)",
+    ),
+    bad(
+        "kwarg",
+        "predict-batchsize",
+        lambda: _net().predict(_x(), batchsize=3),
+        TypeError,
+        r"for Sequential\.predict: 'batchsize' \(did you mean 'batch_size'\?\)",
+    ),
+    bad(
+        "range",
+        "predict-batch_size-0",
+        lambda: _net().predict(_x(), batch_size=0),
+        ValueError,
+        r"'batch_size' argument of Sequential\.predict must be an integer >= 1\. Got 0",
+    ),
     # weights
-    bad("weights", "set_weights-count", lambda: _net().set_weights([np.ones((3, 4))]), ValueError,
+    bad(
+        "weights",
+        "set_weights-count",
+        lambda: _net().set_weights([np.ones((3, 4))]),
+        ValueError,
         r"'weights' argument of Sequential\.set_weights must be a list of 4 arrays, one per "
-        r"weight of model '\w+' \(dense\w*/kernel, dense\w*/bias, .*\)\. Got 1 arrays instead"),
-    bad("weights", "set_weights-shapes",
+        r"weight of model '\w+' \(dense\w*/kernel, dense\w*/bias, .*\)\. Got 1 arrays instead",
+    ),
+    bad(
+        "weights",
+        "set_weights-shapes",
         lambda: _net().set_weights([np.ones((4, 3)), np.ones(4), np.ones((4, 1)), np.ones(1)]),
-        ValueError, r"'weights' argument of Sequential\.set_weights: item 0 \(dense\w*/kernel\) "
-        r"must have shape \(3, 4\)\. Got shape \(4, 3\) instead"),
-    bad("type", "set_weights-not-a-list", lambda: _net().set_weights(np.ones(3)), TypeError,
-        r"'weights' argument of Sequential\.set_weights must be a list of arrays\. Got an array"),
-    bad("weights", "load_weights-other-architecture", _load_other_architecture, ValueError,
+        ValueError,
+        r"'weights' argument of Sequential\.set_weights: item 0 \(dense\w*/kernel\) "
+        r"must have shape \(3, 4\)\. Got shape \(4, 3\) instead",
+    ),
+    bad(
+        "type",
+        "set_weights-not-a-list",
+        lambda: _net().set_weights(np.ones(3)),
+        TypeError,
+        r"'weights' argument of Sequential\.set_weights must be a list of arrays\. Got an array",
+    ),
+    bad(
+        "weights",
+        "load_weights-other-architecture",
+        _load_other_architecture,
+        ValueError,
         r"load_weights: the weights in 'other\.weights\.npz' belong to a different "
         r"architecture\. At position 1 the file has \[Dense: kernel \(3, 5\), bias \(5,\)\] but "
-        r"model '\w+' has \[Dense: kernel \(3, 4\), bias \(4,\)\].*The model is unchanged"),
-    bad("weights", "load_weights-not-a-weights-file", _load_plain_npz, ValueError,
-        r"load_weights: 'plain\.npz' is not a file written by Sequential\.save_weights"),
-    bad("weights", "load_weights-damaged-file", _load_truncated_file, ValueError,
-        r"Sequential\.load_weights cannot read 'truncated\.npz' as a weights file"),
-    bad("order", "load_weights-unbuilt-model",
-        lambda: Sequential([Dense(1)]).load_weights("any.npz"), ValueError,
+        r"model '\w+' has \[Dense: kernel \(3, 4\), bias \(4,\)\].*The model is unchanged",
+    ),
+    bad(
+        "weights",
+        "load_weights-not-a-weights-file",
+        _load_plain_npz,
+        ValueError,
+        r"load_weights: 'plain\.npz' is not a weights file \(not a file written by "
+        r"Sequential\.save_weights\)",
+    ),
+    bad(
+        "weights",
+        "load_weights-damaged-file",
+        _load_truncated_file,
+        ValueError,
+        r"Sequential\.load_weights: 'truncated\.npz' is not a weights file",
+    ),
+    bad(
+        "order",
+        "load_weights-unbuilt-model",
+        lambda: Sequential([Dense(1)]).load_weights("any.npz"),
+        ValueError,
         r"load_weights needs a built model to receive the weights: start model '\w+' with "
-        r"Input\(\(n_features,\)\) or call model\.build"),
-    bad("weights", "Dense.set_weights-count",
-        lambda: _built(Dense(3)).set_weights([np.ones((3, 3))]), ValueError,
+        r"Input\(\(n_features,\)\) or call model\.build",
+    ),
+    bad(
+        "weights",
+        "Dense.set_weights-count",
+        lambda: _built(Dense(3)).set_weights([np.ones((3, 3))]),
+        ValueError,
         r"'weights' argument of dense\w*\.set_weights must be a list of 2 arrays "
-        r"\(kernel, bias\)\. Got 1 arrays instead"),
+        r"\(kernel, bias\)\. Got 1 arrays instead",
+    ),
     # layers
-    bad("range", "Dense-units-0", lambda: Dense(0), ValueError,
-        r"'units' argument of Dense must be an integer >= 1\. Got 0 instead"),
-    bad("type", "Dense-units-float", lambda: Dense(2.5), TypeError,
-        r"'units' argument of Dense must be an integer\. Got 2\.5"),
-    bad("name", "Dense-activation", lambda: Dense(3, activation="rleu"), ValueError,
+    bad(
+        "range",
+        "Dense-units-0",
+        lambda: Dense(0),
+        ValueError,
+        r"'units' argument of Dense must be an integer >= 1\. Got 0 instead",
+    ),
+    bad(
+        "type",
+        "Dense-units-float",
+        lambda: Dense(2.5),
+        TypeError,
+        r"'units' argument of Dense must be an integer\. Got 2\.5",
+    ),
+    bad(
+        "name",
+        "Dense-activation",
+        lambda: Dense(3, activation="rleu"),
+        ValueError,
         r"Unknown activation 'rleu'\. Valid names are: 'elu', 'leaky_relu', 'linear', 'relu', "
-        r"'sigmoid', 'softmax', 'tanh'\. Did you mean 'relu'\?"),
-    bad("kwarg", "Dense-activaton", lambda: Dense(3, activaton="relu"), TypeError,
-        r"unexpected keyword argument 'activaton'"),
-    bad("name", "Dense-kernel_initializer", lambda: Dense(3, kernel_initializer="glorot_unifrom"),
-        ValueError, r"Unknown initializer 'glorot_unifrom'\. Valid names are: .*'he_normal'.*"
-        r"Did you mean 'glorot_uniform'\?"),
-    bad("shape", "Dense-forward-features", lambda: _built(Dense(3)).forward(np.ones((2, 4))),
-        ValueError, r"Dense '\w+' was built for inputs with 3 features \(last axis\) but received "
-        r"an array of shape \(2, 4\)"),
-    bad("shape", "Dense-forward-1-D", lambda: _built(Dense(3)).forward(np.ones(3)), ValueError,
+        r"'sigmoid', 'softmax', 'tanh'\. Did you mean 'relu'\?",
+    ),
+    bad(
+        "kwarg",
+        "Dense-activaton",
+        lambda: Dense(3, activaton="relu"),
+        TypeError,
+        r"unexpected keyword argument 'activaton'",
+    ),
+    bad(
+        "name",
+        "Dense-kernel_initializer",
+        lambda: Dense(3, kernel_initializer="glorot_unifrom"),
+        ValueError,
+        r"Unknown initializer 'glorot_unifrom'\. Valid names are: .*'he_normal'.*"
+        r"Did you mean 'glorot_uniform'\?",
+    ),
+    bad(
+        "shape",
+        "Dense-forward-features",
+        lambda: _built(Dense(3))(np.ones((2, 4))),
+        ValueError,
+        r"Dense '\w+' was built for inputs with 3 features \(last axis\) but received "
+        r"an array of shape \(2, 4\)",
+    ),
+    bad(
+        "shape",
+        "Dense-forward-1-D",
+        lambda: _built(Dense(3))(np.ones(3)),
+        ValueError,
         r"Dense '\w+' expects a batch, an array of shape \(n_samples, 3\)\. Got an array of "
-        r"shape \(3,\)"),
+        r"shape \(3,\)",
+    ),
     *[
-        bad("order", f"{type(layer).__name__}-backward-before-forward",
-            lambda layer=layer: _built(layer).backward(np.ones((4, 3))), RuntimeError,
-            rf"{type(layer).__name__} '\w+'.*forward.*before backward")
+        bad(
+            "order",
+            f"{type(layer).__name__}-backward-before-forward",
+            lambda layer=layer: _built(layer).backward(np.ones((4, 3))),
+            RuntimeError,
+            rf"{type(layer).__name__} '\w+'.*forward.*before backward",
+        )
         for layer, where in [
-            (Dense(3), "core.py"), (Activation("tanh"), "core.py"),
-            (LeakyReLU(), "activation_layers.py"), (PReLU(), "activation_layers.py"),
+            (Dense(3), "core.py"),
+            (Activation("tanh"), "core.py"),
+            (LeakyReLU(), "activation_layers.py"),
+            (PReLU(), "activation_layers.py"),
             (BatchNormalization(), "normalization.py"),
         ]
     ],
-    bad("shape", "Dense-backward-dy", _backward_wrong_shape, ValueError,
-        r"'dy' argument of Dense\.backward must have shape \(4, 2\).*Got .*\(5, 2\)"),
-    bad("type", "Layer.set_weights-text",
-        lambda: _built(Dense(2)).set_weights([np.ones((3, 2)), "ab"]), TypeError,
-        r"'weights' argument of dense\w*\.set_weights.*bias.*array of numbers\. "
-        r"Got 'ab'"),
-    bad("type", "Layer-call-training-a-string", lambda: Dropout(0.5)(_x(), training="False"),
-        TypeError, r"'training' argument of Dropout\.__call__ must be True or False\. Got 'False'"),
-    bad("range", "Dropout-rate-1", lambda: Dropout(1.0), ValueError,
-        r"'rate' argument of Dropout must be a float in \[0, 1\)\. Got 1\.0 instead"),
-    bad("range", "Dropout-rate-negative", lambda: Dropout(-0.1), ValueError,
-        r"'rate' argument of Dropout must be a float in \[0, 1\)\. Got -0\.1"),
-    bad("type", "Dropout-rate-a-string", lambda: Dropout("0.5"), TypeError,
-        r"'rate' argument of Dropout must be a number\. Got '0\.5'"),
-    bad("range", "BatchNormalization-momentum", lambda: BatchNormalization(momentum=1.5),
+    bad(
+        "shape",
+        "Dense-backward-dy",
+        _backward_wrong_shape,
         ValueError,
-        r"'momentum' argument of BatchNormalization must be a float in \[0, 1\]\. Got 1\.5"),
-    bad("range", "BatchNormalization-epsilon", lambda: BatchNormalization(epsilon=0), ValueError,
-        r"'epsilon' argument of BatchNormalization must be a float > 0\. Got 0\.0"),
-    bad("range", "LeakyReLU-negative_slope", lambda: LeakyReLU(negative_slope=-1), ValueError,
-        r"'negative_slope' argument of LeakyReLU must be a float >= 0\. Got -1\.0"),
-    bad("type", "Input-shape-an-int", lambda: Input(3), TypeError,
+        r"'dy' argument of Dense\.backward must have shape \(4, 2\).*Got .*\(5, 2\)",
+    ),
+    bad(
+        "type",
+        "Layer.set_weights-text",
+        lambda: _built(Dense(2)).set_weights([np.ones((3, 2)), "ab"]),
+        TypeError,
+        r"'weights' argument of dense\w*\.set_weights.*bias.*array of numbers\. "
+        r"Got 'ab'",
+    ),
+    bad(
+        "type",
+        "Layer-call-training-a-string",
+        lambda: Dropout(0.5)(_x(), training="False"),
+        TypeError,
+        r"'training' argument of Dropout\.__call__ must be True or False\. Got 'False'",
+    ),
+    bad(
+        "range",
+        "Dropout-rate-1",
+        lambda: Dropout(1.0),
+        ValueError,
+        r"'rate' argument of Dropout must be a float in \[0, 1\)\. Got 1\.0 instead",
+    ),
+    bad(
+        "range",
+        "Dropout-rate-negative",
+        lambda: Dropout(-0.1),
+        ValueError,
+        r"'rate' argument of Dropout must be a float in \[0, 1\)\. Got -0\.1",
+    ),
+    bad(
+        "type",
+        "Dropout-rate-a-string",
+        lambda: Dropout("0.5"),
+        TypeError,
+        r"'rate' argument of Dropout must be a number\. Got '0\.5'",
+    ),
+    bad(
+        "range",
+        "BatchNormalization-momentum",
+        lambda: BatchNormalization(momentum=1.5),
+        ValueError,
+        r"'momentum' argument of BatchNormalization must be a float in \[0, 1\]\. Got 1\.5",
+    ),
+    bad(
+        "range",
+        "BatchNormalization-epsilon",
+        lambda: BatchNormalization(epsilon=0),
+        ValueError,
+        r"'epsilon' argument of BatchNormalization must be a float > 0\. Got 0\.0",
+    ),
+    bad(
+        "range",
+        "LeakyReLU-negative_slope",
+        lambda: LeakyReLU(negative_slope=-1),
+        ValueError,
+        r"'negative_slope' argument of LeakyReLU must be a float >= 0\. Got -1\.0",
+    ),
+    bad(
+        "type",
+        "Input-shape-an-int",
+        lambda: Input(3),
+        TypeError,
         r"'shape' argument of Input must be a tuple of positive integers.*Got 3 instead\. "
-        r"For 3 features write Input\(\(3,\)\)"),
-    bad("shape", "Residual-width", lambda: Sequential([Input((3,)), Residual([Dense(4)])]),
-        ValueError, r"Residual '\w+' adds its input to the output of its layers.*input has shape "
-        r"\(n_samples, 3\) but the last layer '\w+' outputs shape \(n_samples, 4\)"),
-    bad("empty", "Residual-no-layers", lambda: Residual([]), ValueError,
-        r"'layers' argument of Residual must hold at least one layer\. Got \[\] instead"),
+        r"For 3 features write Input\(\(3,\)\)",
+    ),
+    bad(
+        "shape",
+        "Residual-width",
+        lambda: Sequential([Input((3,)), Residual([Dense(4)])]),
+        ValueError,
+        r"Residual '\w+' adds its input to the output of its layers.*input has shape "
+        r"\(n_samples, 3\) but the last layer '\w+' outputs shape \(n_samples, 4\)",
+    ),
+    bad(
+        "empty",
+        "Residual-no-layers",
+        lambda: Residual([]),
+        ValueError,
+        r"'layers' argument of Residual must hold at least one layer\. Got \[\] instead",
+    ),
     # optimizers and schedules
-    bad("range", "SGD-learning_rate-0", lambda: optimizers.SGD(learning_rate=0), ValueError,
-        r"'learning_rate' argument of SGD must be a float > 0\. Got 0\.0 instead"),
-    bad("range", "SGD-learning_rate-negative", lambda: optimizers.SGD(learning_rate=-0.1),
-        ValueError, r"'learning_rate' argument of SGD must be a float > 0\. Got -0\.1"),
-    bad("nan", "Adam-learning_rate-NaN", lambda: optimizers.Adam(learning_rate=float("nan")),
-        ValueError, r"'learning_rate' argument of Adam must be a float > 0\. Got nan"),
-    bad("range", "SGD-momentum-1", lambda: optimizers.SGD(momentum=1.0), ValueError,
-        r"'momentum' argument of SGD must be a float in \[0, 1\)\. Got 1\.0"),
-    bad("range", "SGD-momentum-negative", lambda: optimizers.SGD(momentum=-0.5), ValueError,
-        r"'momentum' argument of SGD must be a float in \[0, 1\)\. Got -0\.5"),
-    bad("kwarg", "SGD-lr", lambda: optimizers.SGD(lr=0.1), TypeError,
-        r"Unrecognized keyword argument 'lr' for SGD: use 'learning_rate'"),
-    bad("range", "Adam-beta_1", lambda: optimizers.Adam(beta_1=1.0), ValueError,
-        r"'beta_1' argument of Adam must be a float in \[0, 1\)\. Got 1\.0"),
-    bad("range", "RMSprop-rho", lambda: optimizers.RMSprop(rho=1.5), ValueError,
-        r"'rho' argument of RMSprop must be a float in \[0, 1\)\. Got 1\.5"),
-    bad("name", "optimizers.get", lambda: optimizers.get("rmsprob"), ValueError,
-        r"Unknown optimizer 'rmsprob'\. Valid names are: .*Did you mean 'rmsprop'\?"),
-    bad("range", "ExponentialDecay-decay_steps", lambda: schedules.ExponentialDecay(0.1, 0, 0.9),
-        ValueError, r"'decay_steps' argument of ExponentialDecay must be a float > 0\. Got 0"),
-    bad("range", "ExponentialDecay-initial_learning_rate",
-        lambda: schedules.ExponentialDecay(-0.1, 10, 0.9), ValueError,
-        r"'initial_learning_rate' argument of ExponentialDecay must be a float > 0\. Got -0\.1"),
-    bad("range", "PiecewiseConstantDecay-boundaries",
-        lambda: schedules.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]), ValueError,
+    bad(
+        "range",
+        "SGD-learning_rate-0",
+        lambda: optimizers.SGD(learning_rate=0),
+        ValueError,
+        r"'learning_rate' argument of SGD must be a float > 0\. Got 0\.0 instead",
+    ),
+    bad(
+        "range",
+        "SGD-learning_rate-negative",
+        lambda: optimizers.SGD(learning_rate=-0.1),
+        ValueError,
+        r"'learning_rate' argument of SGD must be a float > 0\. Got -0\.1",
+    ),
+    bad(
+        "nan",
+        "Adam-learning_rate-NaN",
+        lambda: optimizers.Adam(learning_rate=float("nan")),
+        ValueError,
+        r"'learning_rate' argument of Adam must be a float > 0\. Got nan",
+    ),
+    bad(
+        "range",
+        "SGD-momentum-1",
+        lambda: optimizers.SGD(momentum=1.0),
+        ValueError,
+        r"'momentum' argument of SGD must be a float in \[0, 1\)\. Got 1\.0",
+    ),
+    bad(
+        "range",
+        "SGD-momentum-negative",
+        lambda: optimizers.SGD(momentum=-0.5),
+        ValueError,
+        r"'momentum' argument of SGD must be a float in \[0, 1\)\. Got -0\.5",
+    ),
+    bad(
+        "kwarg",
+        "SGD-lr",
+        lambda: optimizers.SGD(lr=0.1),
+        TypeError,
+        r"Unrecognized keyword argument 'lr' for SGD: use 'learning_rate'",
+    ),
+    bad(
+        "range",
+        "Adam-beta_1",
+        lambda: optimizers.Adam(beta_1=1.0),
+        ValueError,
+        r"'beta_1' argument of Adam must be a float in \[0, 1\)\. Got 1\.0",
+    ),
+    bad(
+        "range",
+        "RMSprop-rho",
+        lambda: optimizers.RMSprop(rho=1.5),
+        ValueError,
+        r"'rho' argument of RMSprop must be a float in \[0, 1\)\. Got 1\.5",
+    ),
+    bad(
+        "name",
+        "optimizers.get",
+        lambda: optimizers.get("rmsprob"),
+        ValueError,
+        r"Unknown optimizer 'rmsprob'\. Valid names are: .*Did you mean 'rmsprop'\?",
+    ),
+    bad(
+        "range",
+        "ExponentialDecay-decay_steps",
+        lambda: schedules.ExponentialDecay(0.1, 0, 0.9),
+        ValueError,
+        r"'decay_steps' argument of ExponentialDecay must be a float > 0\. Got 0",
+    ),
+    bad(
+        "range",
+        "ExponentialDecay-initial_learning_rate",
+        lambda: schedules.ExponentialDecay(-0.1, 10, 0.9),
+        ValueError,
+        r"'initial_learning_rate' argument of ExponentialDecay must be a float > 0\. Got -0\.1",
+    ),
+    bad(
+        "range",
+        "PiecewiseConstantDecay-boundaries",
+        lambda: schedules.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]),
+        ValueError,
         r"'boundaries' argument of PiecewiseConstantDecay must be strictly increasing\. "
-        r"Got \[10, 5\]"),
-    bad("shape", "PiecewiseConstantDecay-values",
-        lambda: schedules.PiecewiseConstantDecay([10], [1.0, 0.5, 0.1]), ValueError,
+        r"Got \[10, 5\]",
+    ),
+    bad(
+        "shape",
+        "PiecewiseConstantDecay-values",
+        lambda: schedules.PiecewiseConstantDecay([10], [1.0, 0.5, 0.1]),
+        ValueError,
         r"'values' argument of PiecewiseConstantDecay must hold len\(boundaries\) \+ 1 = 2 "
-        r"learning rates.*Got 3"),
-    bad("range", "schedule-negative-step", lambda: schedules.ExponentialDecay(0.1, 10, 0.9)(-1),
-        ValueError, r"'step' argument of ExponentialDecay\.__call__ must be a number >= 0.*Got -1"),
+        r"learning rates.*Got 3",
+    ),
+    bad(
+        "range",
+        "schedule-negative-step",
+        lambda: schedules.ExponentialDecay(0.1, 10, 0.9)(-1),
+        ValueError,
+        r"'step' argument of ExponentialDecay\.__call__ must be a number >= 0.*Got -1",
+    ),
     # losses
-    bad("name", "losses.get", lambda: losses.get("binary_crossentrophy"), ValueError,
+    bad(
+        "name",
+        "losses.get",
+        lambda: losses.get("binary_crossentrophy"),
+        ValueError,
         r"Unknown loss 'binary_crossentrophy'\. Valid names are: .*Did you mean "
-        r"'binary_crossentropy'\?"),
-    bad("shape", "mean_squared_error-rows",
-        lambda: losses.mean_squared_error(np.ones((3, 2)), np.ones((4, 2))), ValueError,
+        r"'binary_crossentropy'\?",
+    ),
+    bad(
+        "shape",
+        "mean_squared_error-rows",
+        lambda: losses.mean_squared_error(np.ones((3, 2)), np.ones((4, 2))),
+        ValueError,
         r"'y_true' and 'y_pred' arguments of mean_squared_error must have the same shape.*"
-        r"Got y_true of shape \(3, 2\) and y_pred of shape \(4, 2\)"),
-    bad("nan", "mean_squared_error-NaN",
-        lambda: losses.mean_squared_error(np.ones(3), np.array([1.0, np.nan, 2.0])), ValueError,
-        r"'y_pred' argument of mean_squared_error must be an array of finite numbers\..*NaN"),
-    bad("empty", "mean_squared_error-empty", lambda: losses.mean_squared_error([], []), ValueError,
+        r"Got y_true of shape \(3, 2\) and y_pred of shape \(4, 2\)",
+    ),
+    bad(
+        "nan",
+        "mean_squared_error-NaN",
+        lambda: losses.mean_squared_error(np.ones(3), np.array([1.0, np.nan, 2.0])),
+        ValueError,
+        r"'y_pred' argument of mean_squared_error must be an array of finite numbers\..*NaN",
+    ),
+    bad(
+        "empty",
+        "mean_squared_error-empty",
+        lambda: losses.mean_squared_error([], []),
+        ValueError,
         r"'y_pred' argument of mean_squared_error must be a non-empty array\. Got an array of "
-        r"shape \(0,\)"),
-    bad("range", "binary_crossentropy-not-probabilities",
-        lambda: losses.binary_crossentropy(np.ones((2, 1)), np.full((2, 1), 1.5)), ValueError,
+        r"shape \(0,\)",
+    ),
+    bad(
+        "range",
+        "binary_crossentropy-not-probabilities",
+        lambda: losses.binary_crossentropy(np.ones((2, 1)), np.full((2, 1), 1.5)),
+        ValueError,
         r"'y_pred' argument of binary_crossentropy must hold probabilities in \[0, 1\]\. Got "
-        r"values from 1\.5 to 1\.5 instead\. If y_pred holds logits.*from_logits=True"),
-    bad("label", "sparse_categorical_crossentropy-label-k",
-        lambda: losses.sparse_categorical_crossentropy([0, 3], np.full((2, 3), 1 / 3)), ValueError,
+        r"values from 1\.5 to 1\.5 instead\. If y_pred holds logits.*from_logits=True",
+    ),
+    bad(
+        "label",
+        "sparse_categorical_crossentropy-label-k",
+        lambda: losses.sparse_categorical_crossentropy([0, 3], np.full((2, 3), 1 / 3)),
+        ValueError,
         r"'y_true' argument of sparse_categorical_crossentropy must hold integer class labels "
-        r"in \[0, 3\)\. Got 3 \(at index 1\) instead"),
-    bad("label", "sparse_categorical_crossentropy-label-negative",
-        lambda: losses.SparseCategoricalCrossentropy()([0, -1], np.full((2, 3), 1 / 3)), ValueError,
+        r"in \[0, 3\)\. Got 3 \(at index 1\) instead",
+    ),
+    bad(
+        "label",
+        "sparse_categorical_crossentropy-label-negative",
+        lambda: losses.SparseCategoricalCrossentropy()([0, -1], np.full((2, 3), 1 / 3)),
+        ValueError,
         r"'y_true' argument of SparseCategoricalCrossentropy must hold integer class labels in "
-        r"\[0, 3\)\. Got -1 \(at index 1\)"),
-    bad("label", "sparse_categorical_crossentropy-label-fractional",
+        r"\[0, 3\)\. Got -1 \(at index 1\)",
+    ),
+    bad(
+        "label",
+        "sparse_categorical_crossentropy-label-fractional",
         lambda: losses.sparse_categorical_crossentropy([0, 1.5], np.full((2, 3), 1 / 3)),
-        ValueError, r"must hold integer class labels in \[0, 3\)\. Got 1\.5 \(at index 1\)"),
-    bad("label", "fit-sparse-labels-out-of-range",
-        lambda: _classifier().fit(_x(), [0, 1, 2, 3, 0, 1, 2, 0, 1, 2], verbose=0), ValueError,
+        ValueError,
+        r"must hold integer class labels in \[0, 3\)\. Got 1\.5 \(at index 1\)",
+    ),
+    bad(
+        "label",
+        "fit-sparse-labels-out-of-range",
+        lambda: _classifier().fit(_x(), [0, 1, 2, 3, 0, 1, 2, 0, 1, 2], verbose=0),
+        ValueError,
         r"'y' argument of Sequential\.fit does not fit the model's output of shape \(None, 3\) "
         r"and the loss 'sparse_categorical_crossentropy'.*integer class labels in \[0, 3\)\. "
-        r"Got 3 \(at index 3\)"),
-    bad("shape", "categorical_crossentropy-labels-not-one-hot",
-        lambda: losses.categorical_crossentropy([0, 1, 2], np.full((3, 3), 1 / 3)), ValueError,
+        r"Got 3 \(at index 3\)",
+    ),
+    bad(
+        "shape",
+        "categorical_crossentropy-labels-not-one-hot",
+        lambda: losses.categorical_crossentropy([0, 1, 2], np.full((3, 3), 1 / 3)),
+        ValueError,
         r"'y_true' and 'y_pred' arguments of categorical_crossentropy must have the same "
         r"shape.*Got y_true of shape \(3,\).*For integer class labels use "
-        r"'sparse_categorical_crossentropy'"),
-    bad("range", "BinaryCrossentropy-label_smoothing",
-        lambda: losses.BinaryCrossentropy(label_smoothing=1.5), ValueError,
-        r"'label_smoothing' argument of BinaryCrossentropy must be a float in \[0, 1\]\. Got 1\.5"),
-    bad("kwarg", "BinaryCrossentropy-from_logit",
-        lambda: losses.BinaryCrossentropy(from_logit=True), TypeError,
-        r"unexpected keyword argument 'from_logit'"),
-    bad("type", "MeanSquaredError-has-no-logits-form",
-        lambda: losses.MeanSquaredError().value_from_logits(np.ones(3), np.ones(3)), TypeError,
-        r"MeanSquaredError\.value_from_logits is not available: MeanSquaredError has no logits "
-        r"form"),
-    # metrics
-    bad("name", "metrics.get", lambda: metrics.get("accurasy"), ValueError,
-        r"Unknown metric 'accurasy'\. Valid names are: .*Did you mean 'accuracy'\?"),
-    bad("shape", "metrics.mse-lengths", lambda: metrics.mse(np.ones(3), np.ones(4)), ValueError,
-        r"'y_true' and 'y_pred' arguments of mse must have the same shape.*Got y_true of shape "
-        r"\(3,\) and y_pred of shape \(4,\)"),
-    bad("shape", "categorical_accuracy-classes",
-        lambda: metrics.categorical_accuracy(np.eye(3), np.ones((3, 4))), ValueError,
-        r"arguments of categorical_accuracy must have the same shape \(one-hot targets\)\. Got "
-        r"y_true of shape \(3, 3\) and y_pred of shape \(3, 4\)"),
-    bad("label", "sparse_categorical_accuracy-label",
-        lambda: metrics.sparse_categorical_accuracy([0, 7], np.full((2, 3), 1 / 3)), ValueError,
-        r"'y_true' argument of sparse_categorical_accuracy must hold integer class labels in "
-        r"\[0, 3\)\. Got 7 \(at index 1\)"),
-    bad("nan", "r2_score-NaN", lambda: metrics.r2_score(np.ones(3), [1.0, np.nan, 0.0]),
-        ValueError, r"'y_pred' argument of metric 'r2_score' must be an array of finite "
-        r"numbers\..*NaN"),
-    # activations
-    bad("name", "activations.get", lambda: activations.get("sigmoig"), ValueError,
-        r"Unknown activation 'sigmoig'\. Valid names are: .*Did you mean 'sigmoid'\?"),
-    bad("type", "activations.get-a-number", lambda: activations.get(5), TypeError,
-        r"'activation' argument must be None, a name \(one of 'elu', .*\).*Got 5 instead"),
-    bad("type", "activations.relu-text", lambda: activations.relu("abc"), TypeError,
-        r"'x' argument of relu must be an array of numbers\. Got 'abc'"),
-    bad("range", "softmax-axis", lambda: activations.softmax(np.ones((2, 3)), axis=5), ValueError,
-        r"'axis' argument of softmax must be .*Got 5"),
-    # regularizers and initializers
-    bad("name", "regularizers.get", lambda: regularizers.get("l2x"), ValueError,
-        r"Unknown regularizer 'l2x'\. Valid names are: 'l1', 'l1l2', 'l2'\. Did you mean 'l2'\?"),
-    bad("range", "L2-negative", lambda: regularizers.L2(-0.1), ValueError,
-        r"'l2' argument of L2 must be a float >= 0\. Got -0\.1"),
-    bad("type", "regularizers.get-a-dict", lambda: regularizers.get({"l2": 0.1}), TypeError,
-        r"regularizer identifier must be None, a name \('l1', 'l1l2', 'l2'\) or a Regularizer "
-        r"instance\. Got \{'l2': 0\.1\}"),
-    bad("name", "initializers.get", lambda: initializers.get("he_unifrom"), ValueError,
-        r"Unknown initializer 'he_unifrom'\. Valid names are: .*Did you mean 'he_uniform'\?"),
-    bad("range", "RandomNormal-stddev", lambda: initializers.RandomNormal(stddev=-1), ValueError,
-        r"'stddev' argument of RandomNormal must be a float > 0\. Got -1\.0"),
-    bad("range", "RandomUniform-bounds", lambda: initializers.RandomUniform(minval=1, maxval=0),
+        r"'sparse_categorical_crossentropy'",
+    ),
+    bad(
+        "range",
+        "BinaryCrossentropy-label_smoothing",
+        lambda: losses.BinaryCrossentropy(label_smoothing=1.5),
         ValueError,
-        r"'maxval' argument of RandomUniform must be a float > minval = 1\.0\. Got 0\.0"),
-    bad("name", "VarianceScaling-mode", lambda: initializers.VarianceScaling(mode="fan_io"),
-        ValueError, r"'mode' argument of VarianceScaling must be one of 'fan_avg', 'fan_in', "
-        r"'fan_out'\. Got 'fan_io' instead\. Did you mean 'fan_in'\?"),
+        r"'label_smoothing' argument of BinaryCrossentropy must be a float in \[0, 1\]\. Got 1\.5",
+    ),
+    bad(
+        "kwarg",
+        "BinaryCrossentropy-from_logit",
+        lambda: losses.BinaryCrossentropy(from_logit=True),
+        TypeError,
+        r"unexpected keyword argument 'from_logit'",
+    ),
+    bad(
+        "type",
+        "MeanSquaredError-has-no-logits-form",
+        lambda: losses.MeanSquaredError().value_from_logits(np.ones(3), np.ones(3)),
+        TypeError,
+        r"MeanSquaredError\.value_from_logits is not available: MeanSquaredError has no logits "
+        r"form",
+    ),
+    # metrics
+    bad(
+        "name",
+        "metrics.get",
+        lambda: metrics.get("accurasy"),
+        ValueError,
+        r"Unknown metric 'accurasy'\. Valid names are: .*Did you mean 'accuracy'\?",
+    ),
+    bad(
+        "shape",
+        "metrics.mse-lengths",
+        lambda: metrics.mse(np.ones(3), np.ones(4)),
+        ValueError,
+        r"'y_true' and 'y_pred' arguments of mse must have the same shape.*Got y_true of shape "
+        r"\(3,\) and y_pred of shape \(4,\)",
+    ),
+    bad(
+        "shape",
+        "categorical_accuracy-classes",
+        lambda: metrics.categorical_accuracy(np.eye(3), np.ones((3, 4))),
+        ValueError,
+        r"arguments of categorical_accuracy must have the same shape \(one-hot targets\)\. Got "
+        r"y_true of shape \(3, 3\) and y_pred of shape \(3, 4\)",
+    ),
+    bad(
+        "label",
+        "sparse_categorical_accuracy-label",
+        lambda: metrics.sparse_categorical_accuracy([0, 7], np.full((2, 3), 1 / 3)),
+        ValueError,
+        r"'y_true' argument of sparse_categorical_accuracy must hold integer class labels in "
+        r"\[0, 3\)\. Got 7 \(at index 1\)",
+    ),
+    bad(
+        "nan",
+        "r2_score-NaN",
+        lambda: metrics.r2_score(np.ones(3), [1.0, np.nan, 0.0]),
+        ValueError,
+        r"'y_pred' argument of metric 'r2_score' must be an array of finite "
+        r"numbers\..*NaN",
+    ),
+    # activations
+    bad(
+        "name",
+        "activations.get",
+        lambda: activations.get("sigmoig"),
+        ValueError,
+        r"Unknown activation 'sigmoig'\. Valid names are: .*Did you mean 'sigmoid'\?",
+    ),
+    bad(
+        "type",
+        "activations.get-a-number",
+        lambda: activations.get(5),
+        TypeError,
+        r"'activation' argument must be None, a name \(one of 'elu', .*\).*Got 5 instead",
+    ),
+    bad(
+        "type",
+        "activations.relu-text",
+        lambda: activations.relu("abc"),
+        TypeError,
+        r"'x' argument of relu must be an array of numbers\. Got 'abc'",
+    ),
+    bad(
+        "range",
+        "softmax-axis",
+        lambda: activations.softmax(np.ones((2, 3)), axis=5),
+        ValueError,
+        r"'axis' argument of softmax must be .*Got 5",
+    ),
+    # regularizers and initializers
+    bad(
+        "name",
+        "regularizers.get",
+        lambda: regularizers.get("l2x"),
+        ValueError,
+        r"Unknown regularizer 'l2x'\. Valid names are: 'l1', 'l1l2', 'l2'\. Did you mean 'l2'\?",
+    ),
+    bad(
+        "range",
+        "L2-negative",
+        lambda: regularizers.L2(-0.1),
+        ValueError,
+        r"'l2' argument of L2 must be a float >= 0\. Got -0\.1",
+    ),
+    bad(
+        "type",
+        "regularizers.get-a-dict",
+        lambda: regularizers.get({"l2": 0.1}),
+        TypeError,
+        r"regularizer identifier must be None, a name \('l1', 'l1l2', 'l2'\) or a Regularizer "
+        r"instance\. Got \{'l2': 0\.1\}",
+    ),
+    bad(
+        "name",
+        "initializers.get",
+        lambda: initializers.get("he_unifrom"),
+        ValueError,
+        r"Unknown initializer 'he_unifrom'\. Valid names are: .*Did you mean 'he_uniform'\?",
+    ),
+    bad(
+        "range",
+        "RandomNormal-stddev",
+        lambda: initializers.RandomNormal(stddev=-1),
+        ValueError,
+        r"'stddev' argument of RandomNormal must be a float > 0\. Got -1\.0",
+    ),
+    bad(
+        "range",
+        "RandomUniform-bounds",
+        lambda: initializers.RandomUniform(minval=1, maxval=0),
+        ValueError,
+        r"'maxval' argument of RandomUniform must be a float > minval = 1\.0\. Got 0\.0",
+    ),
+    bad(
+        "name",
+        "VarianceScaling-mode",
+        lambda: initializers.VarianceScaling(mode="fan_io"),
+        ValueError,
+        r"'mode' argument of VarianceScaling must be one of 'fan_avg', 'fan_in', "
+        r"'fan_out'\. Got 'fan_io' instead\. Did you mean 'fan_in'\?",
+    ),
     # model_selection
-    bad("folds", "KFold-more-folds-than-samples",
-        lambda: list(model_selection.KFold(5).split(np.ones((3, 2)))), ValueError,
+    bad(
+        "folds",
+        "KFold-more-folds-than-samples",
+        lambda: list(model_selection.KFold(5).split(np.ones((3, 2)))),
+        ValueError,
         r"'n_splits' argument of KFold \(5\) must not exceed the number of samples "
-        r"\(n_samples=3\)"),
-    bad("folds", "cross_val_score-more-folds-than-samples",
+        r"\(n_samples=3\)",
+    ),
+    bad(
+        "folds",
+        "cross_val_score-more-folds-than-samples",
         lambda: model_selection.cross_val_score(linear.LeastSquares, _x(4), _y(4), cv=5),
-        ValueError, r"'cv' argument of cross_val_score must be at most the number of samples "
-        r"\(n_samples=4\).*Got cv=5 instead"),
-    bad("folds", "LeaveOneOut-one-sample",
-        lambda: list(model_selection.LeaveOneOut().split(np.ones((1, 2)))), ValueError,
-        r"'X' argument of LeaveOneOut\.split must hold at least 2 samples\. Got n_samples=1"),
-    bad("range", "KFold-n_splits-1", lambda: model_selection.KFold(1), ValueError,
-        r"'n_splits' argument of KFold must be an integer >= 2\. Got 1"),
-    bad("range", "train_test_split-test_size",
-        lambda: model_selection.train_test_split(_x(), _y(), test_size=1.5), ValueError,
-        r"'test_size' argument of train_test_split must be a float in \(0, 1\)\. Got 1\.5"),
-    bad("range", "train_test_split-test_size-too-many",
-        lambda: model_selection.train_test_split(_x(), _y(), test_size=20), ValueError,
+        ValueError,
+        r"'cv' argument of cross_val_score must be at most the number of samples "
+        r"\(n_samples=4\).*Got cv=5 instead",
+    ),
+    bad(
+        "folds",
+        "LeaveOneOut-one-sample",
+        lambda: list(model_selection.LeaveOneOut().split(np.ones((1, 2)))),
+        ValueError,
+        r"'X' argument of LeaveOneOut\.split must hold at least 2 samples\. Got n_samples=1",
+    ),
+    bad(
+        "range",
+        "KFold-n_splits-1",
+        lambda: model_selection.KFold(1),
+        ValueError,
+        r"'n_splits' argument of KFold must be an integer >= 2\. Got 1",
+    ),
+    bad(
+        "range",
+        "train_test_split-test_size",
+        lambda: model_selection.train_test_split(_x(), _y(), test_size=1.5),
+        ValueError,
+        r"'test_size' argument of train_test_split must be a float in \(0, 1\)\. Got 1\.5",
+    ),
+    bad(
+        "range",
+        "train_test_split-test_size-too-many",
+        lambda: model_selection.train_test_split(_x(), _y(), test_size=20),
+        ValueError,
         r"'test_size' argument of train_test_split must leave at least one sample in each "
-        r"part\. Got test_size=20 with n_samples=10"),
-    bad("shape", "train_test_split-lengths",
-        lambda: model_selection.train_test_split(_x(), _y(4)), ValueError,
+        r"part\. Got test_size=20 with n_samples=10",
+    ),
+    bad(
+        "shape",
+        "train_test_split-lengths",
+        lambda: model_selection.train_test_split(_x(), _y(4)),
+        ValueError,
         r"arrays given to train_test_split must have the same number of samples \(rows\)\. "
-        r"Got \[10, 4\]"),
-    bad("range", "train_val_test_split-sizes",
-        lambda: model_selection.train_val_test_split(_x(), _y(), sizes=(0.5, 0.5, 0.5)), ValueError,
+        r"Got \[10, 4\]",
+    ),
+    bad(
+        "range",
+        "train_val_test_split-sizes",
+        lambda: model_selection.train_val_test_split(_x(), _y(), sizes=(0.5, 0.5, 0.5)),
+        ValueError,
         r"'sizes' argument of train_val_test_split must be three fractions in \(0, 1\) that sum "
-        r"to 1\. Got \(0\.5, 0\.5, 0\.5\) \(sum 1\.5\)"),
-    bad("name", "cross_val_score-scoring",
+        r"to 1\. Got \(0\.5, 0\.5, 0\.5\) \(sum 1\.5\)",
+    ),
+    bad(
+        "name",
+        "cross_val_score-scoring",
         lambda: model_selection.cross_val_score(linear.LeastSquares, _x(), _y(), scoring="mes"),
-        ValueError, r"'scoring' argument of cross_val_score must be one of 'accuracy', 'mae', "
-        r"'mape', 'mse', 'r2'\. Got 'mes' instead\. Did you mean 'mse'\?"),
-    bad("type", "GridSearch-param_grid-value",
-        lambda: model_selection.GridSearch(lambda alpha: linear.LeastSquares(), {"alpha": 0.1},
-                                           cv=2).fit(_x(), _y()),
-        TypeError, r"entry 'alpha' of the 'param_grid' argument of GridSearch must be a list of "
-        r"options.*Got 0\.1"),
-    bad("kwarg", "KFold-n_split", lambda: model_selection.KFold(n_split=3), TypeError,
-        r"unexpected keyword argument 'n_split'"),
+        ValueError,
+        r"'scoring' argument of cross_val_score must be one of 'accuracy', 'mae', "
+        r"'mape', 'mse', 'r2'\. Got 'mes' instead\. Did you mean 'mse'\?",
+    ),
+    bad(
+        "type",
+        "GridSearch-param_grid-value",
+        lambda: model_selection.GridSearch(
+            lambda alpha: linear.LeastSquares(), {"alpha": 0.1}, cv=2
+        ).fit(_x(), _y()),
+        TypeError,
+        r"entry 'alpha' of the 'param_grid' argument of GridSearch must be a list of "
+        r"options.*Got 0\.1",
+    ),
+    bad(
+        "kwarg",
+        "KFold-n_split",
+        lambda: model_selection.KFold(n_split=3),
+        TypeError,
+        r"unexpected keyword argument 'n_split'",
+    ),
     # linear
-    bad("label", "Perceptron-three-classes",
-        lambda: linear.Perceptron().fit(np.ones((3, 2)), [0, 1, 2]), ValueError,
+    bad(
+        "label",
+        "Perceptron-three-classes",
+        lambda: linear.Perceptron().fit(np.ones((3, 2)), [0, 1, 2]),
+        ValueError,
         r"'y' argument of Perceptron\.fit must hold two classes labelled -1/\+1 or 0/1\. Got the "
-        r"labels \[0\.0, 1\.0, 2\.0\]"),
-    bad("range", "Perceptron-learning_rate-0",
-        lambda: linear.Perceptron(learning_rate=0).fit(_x(), [0, 1] * 5), ValueError,
-        r"'learning_rate' argument of Perceptron must be a float > 0\. Got 0\.0"),
-    bad("shape", "Perceptron-rows", lambda: linear.Perceptron().fit(_x(), [0, 1] * 3), ValueError,
+        r"labels \[0\.0, 1\.0, 2\.0\]",
+    ),
+    bad(
+        "range",
+        "Perceptron-learning_rate-0",
+        lambda: linear.Perceptron(learning_rate=0).fit(_x(), [0, 1] * 5),
+        ValueError,
+        r"'learning_rate' argument of Perceptron must be a float > 0\. Got 0\.0",
+    ),
+    bad(
+        "shape",
+        "Perceptron-rows",
+        lambda: linear.Perceptron().fit(_x(), [0, 1] * 3),
+        ValueError,
         r"'x' and 'y' arguments of Perceptron\.fit must have the same number of samples "
-        r"\(rows\)\. Got 10 rows in 'x' and 6 in 'y'"),
-    bad("nan", "Perceptron-NaN",
-        lambda: linear.Perceptron().fit(_with(_x(), (0, 0), np.nan), [0, 1] * 5), ValueError,
-        r"'x' argument of Perceptron\.fit must be an array of finite numbers\..*NaN"),
-    bad("shape", "least_squares-lengths", lambda: linear.least_squares(np.ones(5), np.ones(4)),
-        ValueError, r"'x' and 'y' arguments of least_squares must have the same number of "
-        r"samples \(rows\)\. Got 5 rows in 'x' and 4 in 'y'"),
-    bad("shape", "least_squares-two-columns",
-        lambda: linear.least_squares(np.ones((4, 2)), np.arange(4.0)), ValueError,
+        r"\(rows\)\. Got 10 rows in 'x' and 6 in 'y'",
+    ),
+    bad(
+        "nan",
+        "Perceptron-NaN",
+        lambda: linear.Perceptron().fit(_with(_x(), (0, 0), np.nan), [0, 1] * 5),
+        ValueError,
+        r"'x' argument of Perceptron\.fit must be an array of finite numbers\..*NaN",
+    ),
+    bad(
+        "shape",
+        "least_squares-lengths",
+        lambda: linear.least_squares(np.ones(5), np.ones(4)),
+        ValueError,
+        r"'x' and 'y' arguments of least_squares must have the same number of "
+        r"samples \(rows\)\. Got 5 rows in 'x' and 4 in 'y'",
+    ),
+    bad(
+        "shape",
+        "least_squares-two-columns",
+        lambda: linear.least_squares(np.ones((4, 2)), np.arange(4.0)),
+        ValueError,
         r"'x' argument of least_squares must be a 1-D array or a column of shape "
-        r"\(n_samples, 1\)\. Got an array of shape \(4, 2\)"),
-    bad("empty", "least_squares-empty", lambda: linear.least_squares([], []), ValueError,
-        r"'x' argument of least_squares must be a non-empty array\. Got an array of shape \(0,\)"),
-    bad("shape", "LeastSquares.predict-features",
-        lambda: linear.LeastSquares().fit(_x(), _y().ravel()).predict(np.ones((2, 4))), ValueError,
+        r"\(n_samples, 1\)\. Got an array of shape \(4, 2\)",
+    ),
+    bad(
+        "empty",
+        "least_squares-empty",
+        lambda: linear.least_squares([], []),
+        ValueError,
+        r"'x' argument of least_squares must be a non-empty array\. Got an array of shape \(0,\)",
+    ),
+    bad(
+        "shape",
+        "LeastSquares.predict-features",
+        lambda: linear.LeastSquares().fit(_x(), _y().ravel()).predict(np.ones((2, 4))),
+        ValueError,
         r"'x' argument of LeastSquares\.predict must have 3 features \(columns\), as in fit\. "
-        r"Got an array of shape \(2, 4\)"),
+        r"Got an array of shape \(2, 4\)",
+    ),
     # datasets
-    bad("range", "make_sine-n_samples-0", lambda: datasets.make_sine(n_samples=0), ValueError,
-        r"'n_samples' argument of make_sine must be an integer >= 1\. Got 0 instead"),
-    bad("range", "make_xor-n_samples-negative", lambda: datasets.make_xor(n_samples=-4),
-        ValueError, r"'n_samples' argument of make_xor must be an integer >= 1\. Got -4"),
-    bad("type", "make_blobs2d-n_samples-float", lambda: datasets.make_blobs2d(n_samples=10.5),
-        TypeError, r"'n_samples' argument of make_blobs2d must be an integer\. Got 10\.5"),
-    bad("range", "make_spirals-n_classes", lambda: datasets.make_spirals(n_classes=1), ValueError,
-        r"'n_classes' argument of make_spirals must be an integer >= 2\. Got 1"),
-    bad("range", "make_polynomial-x_range", lambda: datasets.make_polynomial(x_range=(1, -1)),
-        ValueError, r"'x_range' argument of make_polynomial must be a pair \(low, high\) of "
-        r"finite numbers with low < high\. Got \(1, -1\)"),
-    bad("kwarg", "make_sine-n_sample", lambda: datasets.make_sine(n_sample=10), TypeError,
-        r"unexpected keyword argument 'n_sample'"),
+    bad(
+        "range",
+        "make_sine-n_samples-0",
+        lambda: datasets.make_sine(n_samples=0),
+        ValueError,
+        r"'n_samples' argument of make_sine must be an integer >= 1\. Got 0 instead",
+    ),
+    bad(
+        "range",
+        "make_xor-n_samples-negative",
+        lambda: datasets.make_xor(n_samples=-4),
+        ValueError,
+        r"'n_samples' argument of make_xor must be an integer >= 1\. Got -4",
+    ),
+    bad(
+        "type",
+        "make_blobs2d-n_samples-float",
+        lambda: datasets.make_blobs2d(n_samples=10.5),
+        TypeError,
+        r"'n_samples' argument of make_blobs2d must be an integer\. Got 10\.5",
+    ),
+    bad(
+        "range",
+        "make_spirals-n_classes",
+        lambda: datasets.make_spirals(n_classes=1),
+        ValueError,
+        r"'n_classes' argument of make_spirals must be an integer >= 2\. Got 1",
+    ),
+    bad(
+        "range",
+        "make_polynomial-x_range",
+        lambda: datasets.make_polynomial(x_range=(1, -1)),
+        ValueError,
+        r"'x_range' argument of make_polynomial must be a pair \(low, high\) of "
+        r"finite numbers with low < high\. Got \(1, -1\)",
+    ),
+    bad(
+        "kwarg",
+        "make_sine-n_sample",
+        lambda: datasets.make_sine(n_sample=10),
+        TypeError,
+        r"unexpected keyword argument 'n_sample'",
+    ),
     # plotting
-    bad("type", "plot_history-ax", lambda: plotting.plot_history({"loss": [1.0, 0.5]}, ax="left"),
-        TypeError, r"'ax' argument of plot_history must be a matplotlib Axes \(from "
-        r"plt\.subplots\(\)\) or None\. Got 'left' instead"),
-    bad("type", "plot_fit-ax-grid", lambda: plotting.plot_fit([1.0, 2.0], [1.0, 2.0],
-                                                           ax=np.empty((2, 2), dtype=object)),
-        TypeError, r"'ax' argument of plot_fit must be a matplotlib Axes.*Got an array of shape "
-        r"\(2, 2\).*pass one of them, such as axes\[0\]"),
-    bad("type", "plot_history-history", lambda: plotting.plot_history(42), TypeError,
+    bad(
+        "type",
+        "plot_history-ax",
+        lambda: plotting.plot_history({"loss": [1.0, 0.5]}, ax="left"),
+        TypeError,
+        r"'ax' argument of plot_history must be a matplotlib Axes \(from "
+        r"plt\.subplots\(\)\) or None\. Got 'left' instead",
+    ),
+    bad(
+        "type",
+        "plot_fit-ax-grid",
+        lambda: plotting.plot_fit([1.0, 2.0], [1.0, 2.0], ax=np.empty((2, 2), dtype=object)),
+        TypeError,
+        r"'ax' argument of plot_fit must be a matplotlib Axes.*Got an array of shape "
+        r"\(2, 2\).*pass one of them, such as axes\[0\]",
+    ),
+    bad(
+        "type",
+        "plot_history-history",
+        lambda: plotting.plot_history(42),
+        TypeError,
         r"'history' argument of plot_history must be a History returned by fit or a non-empty "
-        r"dict of logged values\. Got 42"),
-    bad("name", "plot_history-keys",
+        r"dict of logged values\. Got 42",
+    ),
+    bad(
+        "name",
+        "plot_history-keys",
         lambda: plotting.plot_history({"loss": [1.0], "val_loss": [2.0]}, keys=["val_los"]),
-        ValueError, r"'keys' argument of plot_history names 'val_los', which the history does "
-        r"not hold\. Available: 'loss', 'val_loss'\. Did you mean 'val_loss'\?"),
-    bad("type", "plot_history-values", lambda: plotting.plot_history({"loss": "falling"}),
-        TypeError, r"\"history\['loss'\]\" argument of plot_history must be an array of numbers\. "
-        r"Got 'falling'"),
-    bad("shape", "plot_decision_boundary-features",
-        lambda: plotting.plot_decision_boundary(_net(), _x(), np.zeros(10)), ValueError,
+        ValueError,
+        r"'keys' argument of plot_history names 'val_los', which the history does "
+        r"not hold\. Available: 'loss', 'val_loss'\. Did you mean 'val_loss'\?",
+    ),
+    bad(
+        "type",
+        "plot_history-values",
+        lambda: plotting.plot_history({"loss": "falling"}),
+        TypeError,
+        r"\"history\['loss'\]\" argument of plot_history must be an array of numbers\. "
+        r"Got 'falling'",
+    ),
+    bad(
+        "shape",
+        "plot_decision_boundary-features",
+        lambda: plotting.plot_decision_boundary(_net(), _x(), np.zeros(10)),
+        ValueError,
         r"'x' argument of plot_decision_boundary must have exactly 2 features \(columns\).*"
-        r"Got an array of shape \(10, 3\)"),
-    bad("range", "plot_learning_rate-steps", lambda: plotting.plot_learning_rate(0.1, steps=0),
-        ValueError, r"'steps' argument of plot_learning_rate must be an integer >= 1\. Got 0"),
+        r"Got an array of shape \(10, 3\)",
+    ),
+    bad(
+        "range",
+        "plot_learning_rate-steps",
+        lambda: plotting.plot_learning_rate(0.1, steps=0),
+        ValueError,
+        r"'steps' argument of plot_learning_rate must be an integer >= 1\. Got 0",
+    ),
     # coursework
-    bad("empty", "coursework.release-no-exercises",
-        lambda: coursework.release([_notebook_without_exercises()], "handout"), ValueError,
-        r"no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)"),
-    bad("empty", "coursework.grade-no-exercises",
-        lambda: coursework.grade(_notebook_without_exercises()), ValueError,
-        r"no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)"),
+    bad(
+        "empty",
+        "coursework.release-no-exercises",
+        lambda: coursework.release([_notebook_without_exercises()], "handout"),
+        ValueError,
+        r"no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)",
+    ),
+    bad(
+        "empty",
+        "coursework.grade-no-exercises",
+        lambda: coursework.grade(_notebook_without_exercises()),
+        ValueError,
+        r"no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)",
+    ),
     # gradcheck and keras_bridge (checked before TensorFlow is imported)
-    bad("order", "check_model-uncompiled", lambda: gradcheck.check_model(_net(False), _x(), _y()),
-        ValueError, r"'model' argument of check_model must be compiled.*Got an uncompiled model"),
-    bad("range", "numerical_gradient-eps",
-        lambda: gradcheck.numerical_gradient(np.sum, _x(), eps=0), ValueError,
-        r"'eps' argument of numerical_gradient must be a float > 0\. Got 0\.0"),
-    bad("type", "to_keras-not-a-model", lambda: keras_bridge.to_keras("model.keras"), TypeError,
-        r"'model' argument of to_keras must be an mlpabc Sequential\. Got 'model\.keras'"),
-    bad("order", "to_keras-unbuilt", lambda: keras_bridge.to_keras(Sequential([Dense(1)])),
-        ValueError, r"'model' argument of to_keras must be built \(start it with Input"),
+    bad(
+        "order",
+        "check_model-uncompiled",
+        lambda: gradcheck.check_model(_net(False), _x(), _y()),
+        ValueError,
+        r"'model' argument of check_model must be compiled.*Got an uncompiled model",
+    ),
+    bad(
+        "range",
+        "numerical_gradient-eps",
+        lambda: gradcheck.numerical_gradient(np.sum, _x(), eps=0),
+        ValueError,
+        r"'eps' argument of numerical_gradient must be a float > 0\. Got 0\.0",
+    ),
+    bad(
+        "type",
+        "to_keras-not-a-model",
+        lambda: keras_bridge.to_keras("model.keras"),
+        TypeError,
+        r"'model' argument of to_keras must be an mlpabc Sequential\. Got 'model\.keras'",
+    ),
+    bad(
+        "order",
+        "to_keras-unbuilt",
+        lambda: keras_bridge.to_keras(Sequential([Dense(1)])),
+        ValueError,
+        r"'model' argument of to_keras must be built \(start it with Input",
+    ),
 ]
 
 
@@ -777,14 +1477,18 @@ def test_cross_entropy_values_at_probabilities_0_and_1_and_logits_of_1000():
         expected = [-np.log1p(-eps), -np.log(eps), -np.log(eps), -np.log1p(-eps)]
         np.testing.assert_allclose(losses.binary_crossentropy(y, p), expected, rtol=1e-9)
         # from logits: max(z, 0) - z y + log(1 + e^-|z|) is exactly 0 or 1000
-        np.testing.assert_array_equal(losses.binary_crossentropy(y, z, from_logits=True),
-                                      [0.0, 1000.0, 1000.0, 0.0])
+        np.testing.assert_array_equal(
+            losses.binary_crossentropy(y, z, from_logits=True), [0.0, 1000.0, 1000.0, 0.0]
+        )
         grad = losses.BinaryCrossentropy().gradient_from_logits(y, z)
         np.testing.assert_array_equal(grad, (activations.sigmoid(z) - y) / 4)
         y, p, z = LOSS_CASES["categorical_crossentropy"]
         # logits: -log softmax(z)[true class]: 2000, 0, 1000 + log 2
-        np.testing.assert_allclose(losses.categorical_crossentropy(y, z, from_logits=True),
-                                   [2000.0, 0.0, np.log(2.0)], rtol=1e-12)
+        np.testing.assert_allclose(
+            losses.categorical_crossentropy(y, z, from_logits=True),
+            [2000.0, 0.0, np.log(2.0)],
+            rtol=1e-12,
+        )
         grad = losses.CategoricalCrossentropy().gradient_from_logits(y, z)
         np.testing.assert_allclose(grad, (activations.softmax(z) - y) / 3, atol=1e-17)
         labels = LOSS_CASES["sparse_categorical_crossentropy"][0]
@@ -831,8 +1535,11 @@ def test_a_whole_model_is_stable_at_huge_inputs(output, loss, n_out, dtype):
     rng = np.random.default_rng(0)
     x = 1000.0 * np.sign(rng.normal(size=(16, 4)))
     labels = np.arange(16) % n_out if n_out > 1 else np.arange(16) % 2
-    y = labels if loss == "sparse_categorical_crossentropy" else (
-        np.eye(n_out)[labels] if n_out > 1 else labels[:, None].astype(float))
+    y = (
+        labels
+        if loss == "sparse_categorical_crossentropy"
+        else (np.eye(n_out)[labels] if n_out > 1 else labels[:, None].astype(float))
+    )
     model = Sequential([
         Input((4,)), Dense(8, activation="elu"), BatchNormalization(),
         Dense(8, activation="sigmoid"), LeakyReLU(), Dense(8, activation="tanh"), Dropout(0.25),
@@ -887,10 +1594,21 @@ def test_divergence_stops_at_the_step_keeping_history_and_last_finite_weights(
         on_epoch_end=lambda epoch, logs: epochs.append(dict(logs)),
     )
     with pytest.warns(RuntimeWarning) as record:
-        history = model.fit(x, y, batch_size=batch_size, epochs=500, validation_split=0.25,
-                            callbacks=[cb], verbose=0)
-    assert len(record) == 1, [str(r.message) for r in record]
-    message = str(record[0].message)
+        history = model.fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=500,
+            validation_split=0.25,
+            callbacks=[cb],
+            verbose=0,
+        )
+    # one warning that training diverged (before it, at most one that the loss grew by
+    # orders of magnitude: the guard says so as soon as it sees it)
+    diverged = [str(r.message) for r in record if "Training diverged" in str(r.message)]
+    assert len(diverged) == 1 and len(record) <= 2, [str(r.message) for r in record]
+    assert str(record[-1].message) == diverged[0]
+    message = diverged[0]
     match = re.search(r"the loss became (inf|nan) at epoch (\d+)/500, batch (\d+)/(\d+)\.", message)
     assert match, message
     assert "Try a smaller learning rate (it is " in message
@@ -924,9 +1642,12 @@ def test_an_overflowing_update_is_undone_to_the_start_of_the_epoch():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e10), loss="mse")
     x, y = np.array([[1e150]]), np.array([[0.0]])  # loss 1e300, gradient 2e300, step 2e310 = inf
     before = model.get_weights()
-    with pytest.warns(RuntimeWarning, match=r"weights stopped being finite numbers during epoch "
-                                            r"1/3.*those at the start of that epoch.*smaller "
-                                            r"learning rate"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"weights stopped being finite numbers during epoch "
+        r"1/3.*those at the start of that epoch.*smaller "
+        r"learning rate",
+    ):
         history = model.fit(x, y, epochs=3, verbose=0)
     assert history.epoch == [] and history.history == {}
     for w, w0 in zip(model.get_weights(), before):
@@ -939,8 +1660,14 @@ def _overflow_then_nan():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e10), loss="mse")
     before = model.get_weights()
     with pytest.warns(RuntimeWarning) as record:
-        history = model.fit(np.array([[1e150], [1.0]]), np.zeros((2, 1)), batch_size=1, epochs=3,
-                            shuffle=False, verbose=0)
+        history = model.fit(
+            np.array([[1e150], [1.0]]),
+            np.zeros((2, 1)),
+            batch_size=1,
+            epochs=3,
+            shuffle=False,
+            verbose=0,
+        )
     return model, before, history, [str(r.message) for r in record]
 
 
@@ -962,8 +1689,11 @@ def test_train_on_batch_skips_a_non_finite_step():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e10), loss="mse")
     x, y = 1e200 * _x(), _y()  # the loss overflows at once
     before = model.get_weights()
-    with pytest.warns(RuntimeWarning, match=r"The loss is inf: the update of this step was not "
-                                            r"applied\. Try a smaller learning rate"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"The loss is inf: the update of this step was not "
+        r"applied\. Try a smaller learning rate",
+    ):
         loss = model.train_on_batch(x, y)
     assert loss == np.inf and model.optimizer.iterations == 0
     for w, w0 in zip(model.get_weights(), before):
@@ -989,14 +1719,13 @@ def _same_bits(a, b):
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
-
-
 @pytest.mark.parametrize("residual", [
     False, True,
 ], ids=["plain", "residual"])  # fmt: skip
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_save_and_load_weights_round_trip_bit_exactly_without_pickle(dtype, residual, tmp_path,
-                                                                     monkeypatch):
+def test_save_and_load_weights_round_trip_bit_exactly_without_pickle(
+    dtype, residual, tmp_path, monkeypatch
+):
     model, x = _trained_model(dtype, residual=residual)
     path = tmp_path / "model.weights"  # any name: the file is written exactly there
     model.save_weights(path)
@@ -1037,9 +1766,12 @@ def test_loading_into_another_architecture_fails_clearly_and_changes_nothing(nam
     source.save_weights(tmp_path / "w.npz")
     target = Sequential(_architectures()[name], seed=3)
     before = target.get_weights()
-    with pytest.raises(ValueError, match=r"belong to a different architecture\. At position \d+ "
-                                         r"the file has \[.*\] but model '\w+' has \[.*\].*"
-                                         r"The model is unchanged\."):
+    with pytest.raises(
+        ValueError,
+        match=r"belong to a different architecture\. At position \d+ "
+        r"the file has \[.*\] but model '\w+' has \[.*\].*"
+        r"The model is unchanged\.",
+    ):
         target.load_weights(tmp_path / "w.npz")
     for a, b in zip(target.get_weights(), before):
         assert _same_bits(a, b)
@@ -1160,33 +1892,42 @@ def _set_weights_then_train(a):
 
 
 def _search(a):
-    model_selection.GridSearch(lambda fit_intercept: linear.LeastSquares(fit_intercept),
-                               {"fit_intercept": [True, False]}, cv=3).fit(a.x, a.y1)
+    model_selection.GridSearch(
+        lambda fit_intercept: linear.LeastSquares(fit_intercept),
+        {"fit_intercept": [True, False]},
+        cv=3,
+    ).fit(a.x, a.y1)
 
 
 def _plots(a):
     plotting.plot_fit(a.x[:, 0], a.y1, curves={"line": (a.x[:, 1], a.y1)})
-    plotting.plot_decision_boundary(lambda points: points[:, 0] > 0, a.x[:, :2], a.labels,
-                                    resolution=5)
+    plotting.plot_decision_boundary(
+        lambda points: points[:, 0] > 0, a.x[:, :2], a.labels, resolution=5
+    )
     plotting.plot_history({"loss": a.y1})
 
 
 USES_OF_CALLER_ARRAYS = {
     # one batch, no shuffling: the layers receive the caller's array itself (no copy is made)
     "fit-no-shuffle-one-batch": lambda a: _bn_dropout_net().fit(
-        a.x, a.y, batch_size=12, shuffle=False, validation_data=(a.x, a.y), verbose=0),
+        a.x, a.y, batch_size=12, shuffle=False, validation_data=(a.x, a.y), verbose=0
+    ),
     "fit-shuffle": lambda a: _bn_dropout_net().fit(
-        a.x, a.y1, batch_size=5, validation_split=0.25, verbose=0),
+        a.x, a.y1, batch_size=5, validation_split=0.25, verbose=0
+    ),
     "fit-float32-model": lambda a: _bn_dropout_net(dtype="float32").fit(
-        a.x, a.y, epochs=2, verbose=0),
+        a.x, a.y, epochs=2, verbose=0
+    ),
     "fit-float32-data": lambda a: _bn_dropout_net().fit(a.x32, a.y, epochs=2, verbose=0),
     "fit-sparse-labels": lambda a: _classifier().fit(a.x, a.labels, epochs=2, verbose=0),
     "fit-one-hot": lambda a: _classifier(loss="categorical_crossentropy").fit(
-        a.x, a.onehot, verbose=0),
+        a.x, a.onehot, verbose=0
+    ),
     "evaluate": lambda a: _bn_dropout_net().evaluate(a.x, a.y, batch_size=5),
     "predict": lambda a: _bn_dropout_net().predict(a.x),
     "predict-identity-model": lambda a: Sequential([Input((3,)), Activation("linear")]).predict(
-        a.x),
+        a.x
+    ),
     "call-training": lambda a: _bn_dropout_net()(a.x, training=True),
     "train_on_batch": lambda a: _bn_dropout_net().train_on_batch(a.x, a.y),
     "compute_gradients": lambda a: _bn_dropout_net().compute_gradients(a.x, a.y),
@@ -1202,12 +1943,15 @@ USES_OF_CALLER_ARRAYS = {
     "train_test_split": lambda a: model_selection.train_test_split(a.x, a.y, a.labels, seed=0),
     "train_val_test_split": lambda a: model_selection.train_val_test_split(a.x, a.y, seed=0),
     "KFold-shuffled": lambda a: list(
-        model_selection.KFold(3, shuffle=True, random_state=0).split(a.x)),
+        model_selection.KFold(3, shuffle=True, random_state=0).split(a.x)
+    ),
     "cross_val_score": lambda a: model_selection.cross_val_score(_bn_dropout_net, a.x, a.y, cv=3),
     "GridSearch": _search,
     "Perceptron": lambda a: linear.Perceptron(seed=0).fit(a.x, a.binary).predict(a.x),
-    "least_squares": lambda a: (linear.least_squares(a.x[:, 0], a.y1),
-                                linear.normal_equation(a.x, a.y1)),
+    "least_squares": lambda a: (
+        linear.least_squares(a.x[:, 0], a.y1),
+        linear.normal_equation(a.x, a.y1),
+    ),
     "LeastSquares": lambda a: linear.LeastSquares().fit(a.x, a.y1).score(a.x, a.y1),
     "plotting": _plots,
     "check_layer": lambda a: gradcheck.check_layer(Dense(2, activation="tanh"), a.x),
@@ -1264,11 +2008,16 @@ def _train(seed, dtype="float64"):
         Dense(8, activation="tanh"), Dropout(0.2), Dense(3, activation="softmax"),
     ], seed=seed, dtype=dtype)  # fmt: skip
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, batch_size=16, epochs=3, validation_split=0.2, shuffle=True,
-                        verbose=0)
-    return SimpleNamespace(weights=model.get_weights(), history=history.history,
-                           order=history.batch_order, prediction=model.predict(x),
-                           dropped=model(x, training=True))
+    history = model.fit(
+        x, y, batch_size=16, epochs=3, validation_split=0.2, shuffle=True, verbose=0
+    )
+    return SimpleNamespace(
+        weights=model.get_weights(),
+        history=history.history,
+        order=history.batch_order,
+        prediction=model.predict(x),
+        dropped=model(x, training=True),
+    )
 
 
 def _digest(run):
@@ -1289,8 +2038,10 @@ def training_digest(seed, dtype="float64"):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_the_same_seed_gives_bit_identical_training_in_one_process(dtype):
     a, b = _train(0, dtype), _train(0, dtype)
-    for u, v in zip([*a.weights, *a.order, a.prediction, a.dropped],
-                    [*b.weights, *b.order, b.prediction, b.dropped]):
+    for u, v in zip(
+        [*a.weights, *a.order, a.prediction, a.dropped],
+        [*b.weights, *b.order, b.prediction, b.dropped],
+    ):
         assert _same_bits(u, v)
     assert a.history == b.history
     assert _digest(a) == _digest(b)
@@ -1310,8 +2061,12 @@ def test_the_same_seed_gives_bit_identical_training_in_fresh_processes():
     code = "import test_reliability as t; print(t.training_digest(0)); print(t.training_digest(1))"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", code], cwd=here, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**os.environ, "PYTHONHASHSEED": str(hash_seed), "MPLBACKEND": "Agg"},
+            [sys.executable, "-c", code],
+            cwd=here,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed), "MPLBACKEND": "Agg"},
         )
         for hash_seed in (1, 2)
     ]
@@ -1331,16 +2086,27 @@ def test_the_same_seed_gives_bit_identical_training_in_fresh_processes():
         lambda seed: datasets.make_spirals(n_samples=30, noise=0.2, seed=seed).x,
         lambda seed: datasets.make_sine(n_samples=20, seed=seed).y,
         lambda seed: np.concatenate(model_selection.train_test_split(np.arange(20.0), seed=seed)),
-        lambda seed: np.concatenate([
-            test for _, test in model_selection.KFold(4, shuffle=True, random_state=seed)
-            .split(np.zeros((10, 1)))
-        ]),
+        lambda seed: np.concatenate(
+            [
+                test
+                for _, test in model_selection.KFold(4, shuffle=True, random_state=seed).split(
+                    np.zeros((10, 1))
+                )
+            ]
+        ),
         lambda seed: initializers.GlorotUniform(seed=seed).init((4, 3)),
         lambda seed: Dropout(0.5, seed=seed)(np.ones((4, 6)), training=True),
         lambda seed: linear.Perceptron(seed=seed).fit(_x(), [0, 1] * 5).coef_,
     ],
-    ids=["make_spirals", "make_sine", "train_test_split", "KFold", "GlorotUniform", "Dropout",
-         "Perceptron"],
+    ids=[
+        "make_spirals",
+        "make_sine",
+        "train_test_split",
+        "KFold",
+        "GlorotUniform",
+        "Dropout",
+        "Perceptron",
+    ],
 )
 def test_every_seeded_helper_is_reproducible(make):
     assert _same_bits(np.asarray(make(3)), np.asarray(make(3)))

@@ -17,7 +17,7 @@ import numpy as np
 from .. import initializers, regularizers
 from .._validation import check_float, describe
 from .base import Layer, _no_forward_error
-from .core import _check_name, _input_error
+from .core import _check_name
 
 __all__ = ["LeakyReLU", "PReLU"]
 
@@ -59,8 +59,10 @@ class LeakyReLU(Layer):
         self._alpha = float(np.float32(self.negative_slope))  # Keras's float32-rounded slope
         self._x = None  # the input of the last forward pass
 
+    def check_input(self, x) -> None:
+        pass  # an elementwise function takes any shape
+
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
         self._x = x
         return np.where(x > 0, x, self._alpha * x)
 
@@ -136,14 +138,11 @@ class PReLU(Layer):
                     f"{len(shape) + 1} axes (0 is the batch axis)."
                 )
             shape[axis - 1] = 1
-        self.params = {"alpha": self.alpha_initializer.init(tuple(shape), self.dtype, rng)}
-        self.grads = {"alpha": np.zeros_like(self.params["alpha"])}
+        alpha = self.alpha_initializer.init(tuple(shape), self.dtype, rng)
+        self.add_weight("alpha", alpha, self.alpha_regularizer)
         self._sum_axes = (0,) + self.shared_axes  # where d(alpha) sums over
 
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
-        if not self.built or x.shape[1:] != self.input_shape:
-            _input_error(self, x)
         r = np.maximum(-x, 0.0)  # relu(-x)
         self._x, self._r = x, r
         return np.maximum(x, 0.0) - self.params["alpha"] * r
@@ -154,16 +153,8 @@ class PReLU(Layer):
         x, alpha = self._x, self.params["alpha"]
         # d/dx: 1 where x > 0, alpha where x < 0, 0 at x = 0 (TensorFlow's relu'(0) = 0).
         dx = np.where(x > 0, dy, 0.0) + np.where(x < 0, alpha * dy, 0.0)
-        dalpha = -(dy * self._r).sum(axis=self._sum_axes, keepdims=True)[0]
-        if self.alpha_regularizer is not None:
-            dalpha += self.alpha_regularizer.gradient(alpha)
-        self.grads["alpha"] = dalpha
+        self.grads["alpha"] = -(dy * self._r).sum(axis=self._sum_axes, keepdims=True)[0]
         return dx
-
-    def regularization_loss(self) -> float:
-        if self.alpha_regularizer is None:
-            return 0.0
-        return float(self.alpha_regularizer(self.params["alpha"]))
 
 
 def _check_axes(shared_axes):

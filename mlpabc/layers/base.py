@@ -38,7 +38,11 @@ def _snake(name: str) -> str:
     """Keras's layer-name rule: ``Dense`` -> ``dense``, ``PReLU`` -> ``p_re_lu``."""
     out = []
     for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+        if (
+            ch.isupper()
+            and i
+            and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
+        ):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
@@ -49,6 +53,41 @@ def _no_forward_error(layer) -> RuntimeError:
     return RuntimeError(
         f"{type(layer).__name__} {layer.name!r} has no forward pass to differentiate: call "
         f"forward(x, training=True) before backward(dy)."
+    )
+
+
+def _input_error(layer, x):
+    """Raise the error for an input the (built) layer cannot take; called on the error path only."""
+    owner = f"{type(layer).__name__} {layer.name!r}"
+    if x.ndim < 2:
+        raise ValueError(
+            f"{owner} expects a batch, an array of shape (n_samples, "
+            f"{', '.join(map(str, layer.input_shape))}). Got an array of shape {x.shape} instead. "
+            "Use x.reshape(1, -1) for a single sample."
+        )
+    if type(layer).__name__ == "Dense":
+        raise ValueError(
+            f"{owner} was built for inputs with {layer.input_shape[-1]} features (last axis) but "
+            f"received an array of shape {x.shape}."
+        )
+    raise ValueError(
+        f"{owner} was built for inputs of shape (n_samples, "
+        f"{', '.join(map(str, layer.input_shape))}) but received an array of shape {x.shape}."
+    )
+
+
+def check_gradient(layer, d, name, method):
+    """Refuse ``d`` (dL/d output or dL/dz) unless it matches the output of the last forward pass.
+
+    The one check a backward pass makes: a backward without a forward, or a
+    gradient of another batch, would otherwise fail deep in the arithmetic.
+    """
+    if layer.logits is None:
+        raise _no_forward_error(layer)
+    raise ValueError(
+        f"The {name!r} argument of {type(layer).__name__}.{method} must have shape "
+        f"{layer.logits.shape}, the shape of the layer's output in its last forward pass. "
+        f"Got {describe(d)} instead."
     )
 
 
@@ -70,6 +109,7 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
+        self.regularizers: dict = {}  # param name -> its regularizer (see add_weight)
         self.built = False
         self.trainable = True
         self.input_shape: tuple | None = None
@@ -83,7 +123,11 @@ class Layer:
         self.built = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Output for a batch ``x`` of shape ``(n_samples, *input_shape)``."""
+        """Output for a batch ``x`` of shape ``(n_samples, *input_shape)``: the math alone.
+
+        ``x`` is a float array of the layer's dtype and input shape, as
+        :meth:`__call__` (or a model's ``fit``/``predict``) checks it.
+        """
         raise NotImplementedError
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -94,21 +138,53 @@ class Layer:
         """Shape of the output (without the batch axis); identity by default."""
         return tuple(input_shape)
 
+    def add_weight(self, name, value, regularizer=None) -> np.ndarray:
+        """Declare the trainable parameter ``name`` (Keras's ``add_weight``); return it.
+
+        Its gradient array is created beside it, and a ``regularizer`` is
+        attached here, where the weight is declared: :meth:`regularization_loss`
+        and :meth:`add_regularization_gradients` add every attached penalty.
+        """
+        self.params[name] = value
+        self.grads[name] = np.zeros_like(value)
+        if regularizer is not None:
+            self.regularizers[name] = regularizer
+        return value
+
     # -- regularisation -----------------------------------------------------------------
     def regularization_loss(self) -> float:
-        """Penalty this layer adds to the loss (0 unless it has regularizers)."""
-        return 0.0
+        r"""The penalties :math:`\sum \Omega(\theta)` of the regularized weights (for the loss)."""
+        loss = 0.0
+        for name, regularizer in self.regularizers.items():
+            loss += float(regularizer(self.params[name]))
+        return loss
 
-    # -- shared ---------------------------------------------------------------------
+    def add_regularization_gradients(self) -> None:
+        r"""Add :math:`\partial \Omega / \partial \theta` to ``grads`` for each regularized weight.
+
+        Called after :meth:`backward` (by a model's training step), so the
+        gradient is that of the loss plus the penalties.
+        """
+        for name, regularizer in self.regularizers.items():
+            self.grads[name] += regularizer.gradient(self.params[name])
+
+    # -- the boundary -------------------------------------------------------------------
     def __call__(self, x, training: bool = False, rng: np.random.Generator | None = None):
-        """Build on first use, then run :meth:`forward` (like calling a Keras layer)."""
+        """Check ``x``, build on first use, then run :meth:`forward` (as calling a Keras layer)."""
         owner = f"{type(self).__name__}.__call__"
         training = check_bool(training, "training", owner)
         x = check_array(x, "x", owner, dtype=None)
         if not self.built:
             dtype = x.dtype if x.dtype.kind == "f" else np.float64
             self.build(x.shape[1:], rng if rng is not None else np.random.default_rng(), dtype)
-        return self.forward(np.asarray(x, dtype=self.dtype), training=training)
+        x = np.asarray(x, dtype=self.dtype)
+        self.check_input(x)
+        return self.forward(x, training=training)
+
+    def check_input(self, x) -> None:
+        """Raise a ``ValueError`` unless ``x`` is a batch of the built input shape."""
+        if x.ndim < 2 or x.shape[1:] != self.input_shape:
+            _input_error(self, x)
 
     @property
     def weights(self) -> list[np.ndarray]:

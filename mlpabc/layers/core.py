@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from .._validation import check_bool, check_int, describe
-from .base import Layer, _no_forward_error
+from .base import Layer, _input_error, check_gradient
 
 __all__ = ["Activation", "Dense", "Input", "InputLayer"]
 
@@ -32,46 +32,6 @@ def _check_name(name, owner):
     raise TypeError(
         f"The 'name' argument of {owner} must be a non-empty string or None. "
         f"Got {describe(name)} instead."
-    )
-
-
-def _checked_gradient(layer, d, name, method):
-    """``d`` (dL/d output or dL/dz), refused unless it has the shape of the last forward's output."""
-    if layer.logits is None:
-        raise _no_forward_error(layer)
-    if type(d) is not np.ndarray:
-        d = np.asarray(d, dtype=layer.dtype)
-    if d.shape != layer.logits.shape:
-        raise ValueError(
-            f"The {name!r} argument of {type(layer).__name__}.{method} must have shape "
-            f"{layer.logits.shape}, the shape of the layer's output in its last forward pass. "
-            f"Got {describe(d)} instead."
-        )
-    return d
-
-
-def _input_error(layer, x):
-    """Raise the error for an input the (built) layer cannot take; called on the error path only."""
-    owner = f"{type(layer).__name__} {layer.name!r}"
-    if not layer.built:
-        raise RuntimeError(
-            f"{owner} has not been built yet. Call it on a batch, layer(x), or build it with "
-            "layer.build(input_shape, rng) before calling forward."
-        )
-    if x.ndim < 2:
-        raise ValueError(
-            f"{owner} expects a batch, an array of shape (n_samples, "
-            f"{', '.join(map(str, layer.input_shape))}). Got an array of shape {x.shape} instead. "
-            "Use x.reshape(1, -1) for a single sample."
-        )
-    if isinstance(layer, Dense):
-        raise ValueError(
-            f"{owner} was built for inputs with {layer.input_shape[-1]} features (last axis) but "
-            f"received an array of shape {x.shape}."
-        )
-    raise ValueError(
-        f"{owner} was built for inputs of shape (n_samples, "
-        f"{', '.join(map(str, layer.input_shape))}) but received an array of shape {x.shape}."
     )
 
 
@@ -252,7 +212,6 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.logits = None
         self._x = self._a = None  # the cache of the last forward pass
-        self._n_in = None  # input features, once built
 
     @property
     def output_activation(self) -> str:
@@ -266,81 +225,47 @@ class Dense(Layer):
                 f"Dense {self.name!r} needs inputs with a feature axis; got the input shape "
                 f"{self.input_shape} (one sample, without the batch axis)."
             )
-        n_in = self._n_in = self.input_shape[-1]
-        self.params = {"kernel": self.kernel_initializer.init((n_in, self.units), self.dtype, rng)}
+        n_in = self.input_shape[-1]
+        init_W, init_b = self.kernel_initializer.init, self.bias_initializer.init
+        self.add_weight(
+            "kernel", init_W((n_in, self.units), self.dtype, rng), self.kernel_regularizer
+        )
         if self.use_bias:
-            self.params["bias"] = self.bias_initializer.init((self.units,), self.dtype, rng)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+            self.add_weight("bias", init_b((self.units,), self.dtype, rng), self.bias_regularizer)
 
     def compute_output_shape(self, input_shape) -> tuple:
         return tuple(input_shape)[:-1] + (self.units,)
 
-    def forward(self, x, training=False):
-        if type(x) is not np.ndarray or x.dtype != self.dtype:
-            x = np.asarray(x, dtype=self.dtype)
-        if x.ndim < 2 or x.shape[-1] != self._n_in:
+    def check_input(self, x) -> None:
+        if x.ndim < 2 or x.shape[-1] != self.input_shape[-1]:  # any leading axes, as in Keras
             _input_error(self, x)
-        return self._forward(x)
 
-    def _forward(self, x, training=False):
-        # forward without the checks, for a model that checked the data once
-        params = self.params
-        z = x @ params["kernel"]
+    def forward(self, x, training=False):
+        W = self.params["kernel"]
+        z = x @ W
         if self.use_bias:
-            z += params["bias"]
-        a = self.activation._forward(z)  # G(z); z is already a float array, no need to check it
-        self._x, self.logits, self._a = x, z, a  # cache for backward
+            z += self.params["bias"]  # z = x W + b
+        a = self.activation.forward(z)  # a = G(z)
+        self._x, self.logits, self._a = x, z, a  # what backward needs
         return a
 
-    def _logits(self, x, training=False):
-        # _forward up to z only: for a model that computes its loss from the logits and never
-        # reads the activation, or whose activation is the identity (backward_from_logits does
-        # not need the cached activation)
-        params = self.params
-        z = x @ params["kernel"]
-        if self.use_bias:
-            z += params["bias"]
-        self._x, self.logits, self._a = x, z, None
-        return z
-
     def backward(self, dy):
-        dy = _checked_gradient(self, dy, "dy", "backward")
-        if self._a is None:  # a training step that stopped at the logits did not keep G(z)
-            self._a = self.activation._forward(self.logits)
-        dz = self.activation.backward(self.logits, self._a, dy)  # delta = dL/dz
-        return self.backward_from_logits(dz)
+        if self.logits is None or dy.shape != self.logits.shape:
+            check_gradient(self, dy, "dy", "backward")
+        delta = self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
+        return self.backward_from_logits(delta)
 
-    def backward_from_logits(self, dz):
-        r"""Given :math:`\delta = \partial L/\partial Z`, fill ``grads``; return dL/dX."""
-        return self._backward(_checked_gradient(self, dz, "dz", "backward_from_logits"))
-
-    def _backward(self, dz, input_gradient=True):
-        # backward_from_logits; input_gradient=False skips dL/dX (a matrix product) for a
-        # model's first layer, whose dL/dX nobody receives.
-        x, dz2 = self._x, dz
-        if x.ndim > 2:  # a Dense on (n, ..., n_in) acts on the last axis: flatten the others
-            x, dz2 = x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units)
-        dW = x.T @ dz2
-        if self.kernel_regularizer is not None:
-            dW += self.kernel_regularizer.gradient(self.params["kernel"])
-        self.grads["kernel"] = dW
+    def backward_from_logits(self, delta):
+        r"""Given :math:`\delta = \partial L/\partial Z`: fill ``grads``, return dL/dX."""
+        if self.logits is None or delta.shape != self.logits.shape:
+            check_gradient(self, delta, "delta", "backward_from_logits")
+        x, W, delta_in = self._x, self.params["kernel"], delta
+        if x.ndim > 2:  # a Dense on (n, ..., n_in) acts on the last axis: one row per vector
+            x, delta = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
+        self.grads["kernel"] = x.T @ delta  # dL/dW = X^T delta
         if self.use_bias:
-            db = np.add.reduce(dz2, 0)  # the sum over the rows (dz2.sum(axis=0) without its wrapper)
-            if self.bias_regularizer is not None:
-                db += self.bias_regularizer.gradient(self.params["bias"])
-            self.grads["bias"] = db
-        if input_gradient:
-            return dz @ self.params["kernel"].T
-        return None
-
-    def regularization_loss(self) -> float:
-        r"""The penalties :math:`\Omega(W) + \Omega(b)` of this layer (added to the loss)."""
-        loss = 0.0
-        if self.kernel_regularizer is not None:
-            loss += float(self.kernel_regularizer(self.params["kernel"]))
-        if self.use_bias and self.bias_regularizer is not None:
-            loss += float(self.bias_regularizer(self.params["bias"]))
-        return loss
+            self.grads["bias"] = np.add.reduce(delta, axis=0)  # dL/db = the sum of delta's rows
+        return delta_in @ W.T  # dL/dX = delta W^T
 
     def __repr__(self) -> str:
         return (
@@ -390,19 +315,24 @@ class Activation(Layer):
         """Name of :math:`G`."""
         return self.activation.name
 
+    def check_input(self, x) -> None:
+        pass  # an elementwise function takes any shape
+
     def forward(self, x, training=False):
-        z = np.asarray(x, dtype=self.dtype)
-        a = self.activation._forward(z)
-        self.logits, self._a = z, a
+        a = self.activation.forward(x)  # a = G(z), with z = x
+        self.logits, self._a = x, a
         return a
 
     def backward(self, dy):
-        dy = _checked_gradient(self, dy, "dy", "backward")
-        return self.activation.backward(self.logits, self._a, dy)
+        if self.logits is None or dy.shape != self.logits.shape:
+            check_gradient(self, dy, "dy", "backward")
+        return self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
 
-    def backward_from_logits(self, dz):
+    def backward_from_logits(self, delta):
         """The input *is* the logits: dL/dX = dL/dZ."""
-        return _checked_gradient(self, dz, "dz", "backward_from_logits")
+        if self.logits is None or delta.shape != self.logits.shape:
+            check_gradient(self, delta, "delta", "backward_from_logits")
+        return delta
 
     def __repr__(self) -> str:
         return f"<Activation name={self.name!r} activation={self.output_activation!r}>"

@@ -12,7 +12,7 @@ import numpy as np
 from .._random import as_generator
 from .._validation import check_float, describe
 from .base import Layer
-from .core import _check_name, _input_error
+from .core import _check_name
 
 __all__ = ["Dropout"]
 
@@ -109,13 +109,13 @@ class Dropout(Layer):
         if self.rng is None:
             self.rng = as_generator(rng, name="rng", owner="Dropout.build")
 
+    def check_input(self, x) -> None:
+        pass  # elementwise: any shape, as in Keras (noise_shape is matched in forward)
+
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
         if not training or self.rate == 0.0:
             self.mask = None
             return x
-        if not self.built:
-            _input_error(self, x)
         shape = x.shape
         if self.noise_shape is not None:
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, x.shape))

@@ -12,7 +12,7 @@ import numpy as np
 from .. import initializers, regularizers
 from .._validation import check_bool, check_float, describe
 from .base import Layer, _no_forward_error
-from .core import _check_name, _input_error
+from .core import _check_name
 
 __all__ = ["BatchNormalization"]
 
@@ -147,12 +147,12 @@ class BatchNormalization(Layer):
                 f"{', '.join(map(str, self.input_shape))}). Got {self.axis} instead."
             )
         d = (self.input_shape[-1],)
-        self.params = {}
         if self.scale:
-            self.params["gamma"] = self.gamma_initializer.init(d, self.dtype, rng)
+            self.add_weight("gamma", self.gamma_initializer.init(d, self.dtype, rng),
+                            self.gamma_regularizer)  # fmt: skip
         if self.center:
-            self.params["beta"] = self.beta_initializer.init(d, self.dtype, rng)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+            self.add_weight("beta", self.beta_initializer.init(d, self.dtype, rng),
+                            self.beta_regularizer)  # fmt: skip
         self.state = {
             "moving_mean": self.moving_mean_initializer.init(d, self.dtype, rng),
             "moving_variance": self.moving_variance_initializer.init(d, self.dtype, rng),
@@ -160,9 +160,6 @@ class BatchNormalization(Layer):
         self._axes = tuple(range(ndim - 1))  # statistics over every axis but the features
 
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
-        if not self.built or x.shape[1:] != self.input_shape:
-            _input_error(self, x)
         self._training = bool(training) and self.trainable
         if self._training:
             mu = x.mean(axis=self._axes)
@@ -194,24 +191,10 @@ class BatchNormalization(Layer):
         else:  # moving statistics are constants: an affine map
             dx = g * inv
         if self.scale:
-            dgamma = (dy * x_hat).sum(axis=axes)
-            if self.gamma_regularizer is not None:
-                dgamma += self.gamma_regularizer.gradient(self.params["gamma"])
-            self.grads["gamma"] = dgamma
+            self.grads["gamma"] = (dy * x_hat).sum(axis=axes)  # dL/dgamma
         if self.center:
-            dbeta = dy.sum(axis=axes)
-            if self.beta_regularizer is not None:
-                dbeta += self.beta_regularizer.gradient(self.params["beta"])
-            self.grads["beta"] = dbeta
+            self.grads["beta"] = dy.sum(axis=axes)  # dL/dbeta
         return dx
-
-    def regularization_loss(self) -> float:
-        loss = 0.0
-        if self.scale and self.gamma_regularizer is not None:
-            loss += float(self.gamma_regularizer(self.params["gamma"]))
-        if self.center and self.beta_regularizer is not None:
-            loss += float(self.beta_regularizer(self.params["beta"]))
-        return loss
 
     def __repr__(self) -> str:
         return f"<BatchNormalization name={self.name!r} momentum={self.momentum}>"

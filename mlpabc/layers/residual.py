@@ -112,6 +112,9 @@ class Residual(Layer):
         self.params = {key: lay.params[k] for key, lay, k in self._keys}
         self.grads = {key: lay.grads[k] for key, lay, k in self._keys}
         self.state = {f"{lay.name}/{k}": v for lay in self.layers for k, v in lay.state.items()}
+        self.regularizers = {
+            f"{lay.name}/{k}": r for lay in self.layers for k, r in lay.regularizers.items()
+        }
 
     def compute_output_shape(self, input_shape) -> tuple:
         return tuple(input_shape)
@@ -128,7 +131,6 @@ class Residual(Layer):
             layer.trainable = self._trainable
 
     def forward(self, x, training=False):
-        x = np.asarray(x, dtype=self.dtype)
         h = x
         for layer in self.layers:
             h = layer.forward(h, training=training)
@@ -145,6 +147,10 @@ class Residual(Layer):
 
     def regularization_loss(self) -> float:
         return float(sum(layer.regularization_loss() for layer in self.layers))
+
+    def add_regularization_gradients(self) -> None:
+        for layer in self.layers:  # in place: self.grads holds the same arrays
+            layer.add_regularization_gradients()
 
     @property
     def weights(self) -> list[np.ndarray]:

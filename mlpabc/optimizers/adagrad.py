@@ -57,8 +57,6 @@ class Adagrad(Optimizer):
     array([0.9])
     """
 
-    _n_scratch = 2
-
     def __init__(
         self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, name=None, **kwargs
     ):
@@ -74,15 +72,11 @@ class Adagrad(Optimizer):
     def _create_slots(self, w):
         return {"accumulator": np.full_like(w, self._r0)}
 
-    def _update_step(self, g, w, state, scratch, lr):
-        r = state["accumulator"]
-        den, step = scratch
-        r += np.square(g, out=den)  # r_t = r_{t-1} + g^2
-        np.add(r, self.epsilon, out=den)
-        np.sqrt(den, out=den)
-        np.multiply(g, lr, out=step)
-        step /= den
-        w -= step
+    def update_step(self, gradient, variable, learning_rate):
+        g, theta, eta = gradient, variable, learning_rate
+        r = self.slots(variable)["accumulator"]
+        r += g * g  # r_t = r_{t-1} + g_t^2
+        theta -= g * eta / np.sqrt(r + self.epsilon)  # theta_t = theta - eta g_t / sqrt(r_t + eps)
 
     def get_config(self) -> dict:
         return {

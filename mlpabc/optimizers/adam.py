@@ -89,8 +89,6 @@ class Adam(Optimizer):
     array([10. , -0.1])
     """
 
-    _n_scratch = 2
-
     def __init__(
         self,
         learning_rate=0.001,
@@ -112,10 +110,8 @@ class Adam(Optimizer):
         if self.formulation == "keras":
             # Keras: ops.cast(beta, float64) goes through float32 -- only in the powers beta^t
             self._b1_pow_base, self._b2_pow_base = f32(self.beta_1), f32(self.beta_2)
-            self._update_step = self._update_keras
         else:
             self._b1_pow_base, self._b2_pow_base = self.beta_1, self.beta_2
-            self._update_step = self._update_textbook
 
     def _create_slots(self, w):
         slots = {"momentum": np.zeros_like(w), "velocity": np.zeros_like(w)}
@@ -123,48 +119,31 @@ class Adam(Optimizer):
             slots["velocity_hat"] = np.zeros_like(w)
         return slots
 
-    def _prepare_step(self, lr):
-        t = self.iterations + 1
-        self._bc1 = 1 - self._b1_pow_base**t  # 1 - beta_1^t
-        self._bc2 = 1 - self._b2_pow_base**t  # 1 - beta_2^t
-        self._eta_t = lr * math.sqrt(self._bc2) / self._bc1  # Keras's folded rate
-
-    def _update_keras(self, g, w, state, scratch, lr):
-        m, v = state["momentum"], state["velocity"]
-        den, step = scratch
-        np.subtract(g, m, out=step)
-        step *= 1 - self.beta_1
-        m += step  # m_t = m + (g - m)(1 - beta_1)
-        np.square(g, out=den)
-        den -= v
-        den *= 1 - self.beta_2
-        v += den  # v_t = v + (g^2 - v)(1 - beta_2)
+    def update_step(self, gradient, variable, learning_rate):
+        g, theta, eta, t = gradient, variable, learning_rate, self.iterations + 1
+        beta_1, beta_2, eps = self.beta_1, self.beta_2, self.epsilon
+        slots = self.slots(variable)
+        m, v = slots["momentum"], slots["velocity"]
+        bc1 = 1 - self._b1_pow_base**t  # 1 - beta_1^t
+        bc2 = 1 - self._b2_pow_base**t  # 1 - beta_2^t
+        if self.formulation == "keras":
+            m += (g - m) * (1 - beta_1)  # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
+            v += (g * g - v) * (1 - beta_2)  # v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
+            if self.amsgrad:
+                v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
+            eta_t = eta * math.sqrt(bc2) / bc1
+            # theta_t = theta_{t-1} - eta_t m_t / (sqrt(v_t) + eps)
+            theta -= m * eta_t / (np.sqrt(v) + eps)
+            return
+        m *= beta_1
+        m += g * (1 - beta_1)  # m_t
+        v *= beta_2
+        v += g * g * (1 - beta_2)  # v_t
         if self.amsgrad:
-            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
-        np.sqrt(v, out=den)
-        den += self.epsilon
-        np.multiply(m, self._eta_t, out=step)
-        step /= den
-        w -= step  # theta_t = theta - eta_t m_t / (sqrt(v_t) + eps)
-
-    def _update_textbook(self, g, w, state, scratch, lr):
-        m, v = state["momentum"], state["velocity"]
-        den, step = scratch
-        m *= self.beta_1
-        m += np.multiply(g, 1 - self.beta_1, out=step)  # m_t
-        v *= self.beta_2
-        np.square(g, out=den)
-        den *= 1 - self.beta_2
-        v += den  # v_t
-        if self.amsgrad:
-            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
-        np.divide(v, self._bc2, out=den)  # v_hat
-        np.sqrt(den, out=den)
-        den += self.epsilon
-        np.divide(m, self._bc1, out=step)  # m_hat
-        step *= lr
-        step /= den
-        w -= step  # theta_t = theta - eta m_hat / (sqrt(v_hat) + eps)
+            v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
+        m_hat, v_hat = m / bc1, v / bc2
+        # theta_t = theta_{t-1} - eta m_hat / (sqrt(v_hat) + eps)
+        theta -= m_hat * eta / (np.sqrt(v_hat) + eps)
 
     def get_config(self) -> dict:
         return {

@@ -79,13 +79,14 @@ class Optimizer:
 
     Notes
     -----
-    Subclasses provide
+    :meth:`apply_gradients` is the boundary: it checks each ``(gradient,
+    variable)`` pair (a variable's type on its first update, every gradient's
+    shape), then calls :meth:`update_step` once per variable. Subclasses provide
 
-    * :meth:`_create_slots` -- the per-parameter state (Keras's slot names);
-    * ``_n_scratch`` -- how many work arrays of the parameter's shape one update needs
-      (shared by parameters of the same shape and dtype, so an update allocates nothing);
-    * :meth:`_prepare_step` -- constants computed once per step (bias corrections);
-    * :meth:`_update_step` -- the in-place update of one parameter.
+    * :meth:`update_step` -- the textbook update of one variable, in place, in
+      the book's symbols (Keras's name and signature);
+    * :meth:`_create_slots` -- the per-variable state (Keras's slot names),
+      read in ``update_step`` with :meth:`slots`.
 
     Introduced in the chapter *Gradient descent and optimizers*.
 
@@ -95,16 +96,14 @@ class Optimizer:
 
     >>> import numpy as np
     >>> class PlainGD(Optimizer):
-    ...     def _update_step(self, g, w, state, scratch, lr):
-    ...         w -= lr * g
+    ...     def update_step(self, gradient, variable, learning_rate):
+    ...         variable -= learning_rate * gradient
     >>> w = np.array([1.0, 2.0])
     >>> opt = PlainGD(learning_rate=0.5)
     >>> opt.apply_gradients([(np.array([2.0, -2.0]), w)])
     >>> w, opt.iterations
     (array([0., 3.]), 1)
     """
-
-    _n_scratch = 1
 
     def __init__(self, learning_rate, name=None):
         owner = type(self).__name__
@@ -116,9 +115,8 @@ class Optimizer:
             )
         self.name = name or owner.lower()
         self.iterations = 0
-        # id(param) -> (param, slots, scratch); holding `param` keeps its id unique
+        # id(variable) -> (variable, slots); holding `variable` keeps its id unique
         self._slots: dict[int, tuple] = {}
-        self._scratch: dict[tuple, list[np.ndarray]] = {}
 
     # -- learning rate ---------------------------------------------------------------------
     @property
@@ -150,105 +148,94 @@ class Optimizer:
 
     # -- the update ----------------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars) -> None:
-        r"""One step: update each parameter in place from its gradient.
+        r"""One step: check the pairs, then :meth:`update_step` each variable in place.
 
         Parameters
         ----------
         grads_and_vars : iterable of (ndarray, ndarray)
-            Pairs ``(gradient, parameter)``. Each parameter is a writeable float
+            Pairs ``(gradient, variable)``. Each variable is a writeable float
             array, changed in place; its gradient has the same shape. All pairs are
-            checked before any parameter changes. An empty iterable does nothing (as in
+            checked before any variable changes. An empty iterable does nothing (as in
             Keras, ``iterations`` does not advance).
 
         Raises
         ------
         TypeError
-            If a pair is not ``(gradient, parameter)`` or a parameter is not a
+            If a pair is not ``(gradient, variable)`` or a variable is not a
             writeable float array.
         ValueError
-            If a gradient's shape differs from its parameter's.
+            If a gradient's shape differs from its variable's.
         """
-        pairs = grads_and_vars
-        if not isinstance(pairs, (list, tuple)):
-            pairs = list(pairs)
+        pairs = (
+            grads_and_vars if isinstance(grads_and_vars, (list, tuple)) else list(grads_and_vars)
+        )
         if not pairs:
             return
-        lr = self.current_learning_rate()
-        slots = self._slots
-        work = []
+        checked = []
         for i, pair in enumerate(pairs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(self._pair_error(i, pair))
-            g, w = pair
-            rec = slots.get(id(w))
-            if rec is None:
-                rec = self._new_record(w, i)
-            if type(g) is not np.ndarray:
-                g = check_array(g, f"grads_and_vars[{i}][0]", self._owner(), dtype=w.dtype)
-            if g.shape != w.shape:
-                raise ValueError(
-                    f"The gradient in grads_and_vars[{i}] of {self._owner()} has shape "
-                    f"{g.shape}, but its parameter has shape {w.shape}; they must be equal."
-                )
-            work.append((g, rec))
-        self._prepare_step(lr)
-        update = self._update_step
-        for g, (w, state, scratch) in work:
-            update(g, w, state, scratch, lr)
+            g, w = pair if type(pair) is tuple and len(pair) == 2 else (None, None)
+            record = self._slots.get(id(w))
+            if (
+                record is None
+                or record[0] is not w
+                or type(g) is not np.ndarray
+                or g.shape != w.shape
+            ):
+                g, w = self._check_pair(i, pair)  # the first update of w, or something is wrong
+            checked.append((g, w))
+        learning_rate = self.current_learning_rate()
+        self._prepare_step(learning_rate)
+        for gradient, variable in checked:
+            self.update_step(gradient, variable, learning_rate)
         self.iterations += 1
 
-    def _apply_prepared(self, grads, records) -> None:
-        """:meth:`apply_gradients` without the checks, for a training loop that did them once.
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        r"""Update ``variable`` in place from its ``gradient``: the optimizer's formula.
 
-        ``records`` holds the slot record of each parameter, as :meth:`_records` returns it
-        after a checked update of the same parameters; ``grads`` the gradients, in the same
-        order, each of its parameter's shape. The update is the same, number for number.
+        Called by :meth:`apply_gradients` once per variable and step, after the
+        checks; ``self.iterations`` is the number of completed steps
+        (:math:`t - 1`).
         """
-        lr = self.current_learning_rate()
-        self._prepare_step(lr)
-        update = self._update_step
-        for g, (w, state, scratch) in zip(grads, records):
-            update(g, w, state, scratch, lr)
-        self.iterations += 1
+        raise NotImplementedError
 
-    def _records(self, params) -> list:
-        """The slot records of ``params`` (each updated at least once), for :meth:`_apply_prepared`."""
-        return [self._slots[id(w)] for w in params]
+    def slots(self, variable) -> dict[str, np.ndarray]:
+        """The live slot arrays (velocity, moments, ...) of ``variable`` for update_step."""
+        return self._slots[id(variable)][1]
+
+    def _check_pair(self, i, pair):
+        """``(gradient, variable)`` checked; a variable seen for the first time gets its slots."""
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(
+                f"Each item of the 'grads_and_vars' argument of {self._owner()} must be a pair "
+                f"(gradient, parameter). Item {i} is {describe(pair)}."
+            )
+        g, w = pair
+        record = self._slots.get(id(w))
+        if record is None or record[0] is not w:
+            if not isinstance(w, np.ndarray) or w.dtype.kind != "f" or not w.flags.writeable:
+                raise TypeError(
+                    f"The parameter in grads_and_vars[{i}] of {self._owner()} must be a writeable "
+                    f"float numpy array (it is updated in place). Got {describe(w)} instead."
+                )
+            self._slots[id(w)] = (w, self._create_slots(w))
+        if type(g) is not np.ndarray:
+            g = check_array(g, f"grads_and_vars[{i}][0]", self._owner(), dtype=w.dtype)
+        if g.shape != w.shape:
+            raise ValueError(
+                f"The gradient in grads_and_vars[{i}] of {self._owner()} has shape "
+                f"{g.shape}, but its parameter has shape {w.shape}; they must be equal."
+            )
+        return g, w
 
     def _owner(self):
         return f"{type(self).__name__}.apply_gradients"
 
-    def _pair_error(self, i, pair):
-        return (
-            f"Each item of the 'grads_and_vars' argument of {self._owner()} must be a pair "
-            f"(gradient, parameter). Item {i} is {describe(pair)}."
-        )
-
-    def _new_record(self, w, i):
-        if not isinstance(w, np.ndarray) or w.dtype.kind != "f" or not w.flags.writeable:
-            raise TypeError(
-                f"The parameter in grads_and_vars[{i}] of {self._owner()} must be a writeable "
-                f"float numpy array (it is updated in place). Got {describe(w)} instead."
-            )
-        key = (w.shape, w.dtype.str)
-        pool = self._scratch.setdefault(key, [])
-        while len(pool) < self._n_scratch:
-            pool.append(np.empty_like(w))
-        rec = (w, self._create_slots(w), tuple(pool[: self._n_scratch]))
-        self._slots[id(w)] = rec
-        return rec
-
-    # -- to be provided by subclasses ----------------------------------------------------
     def _create_slots(self, w) -> dict[str, np.ndarray]:
-        """The initial state for parameter ``w`` (a dict of arrays shaped like ``w``)."""
+        """The initial state for variable ``w`` (a dict of arrays shaped like ``w``)."""
         return {}
 
-    def _prepare_step(self, lr: float) -> None:
-        """Per-step constants, computed once before the parameters are updated."""
-
-    def _update_step(self, g, w, state, scratch, lr) -> None:
-        """Update ``w`` in place from gradient ``g``; ``scratch`` holds work arrays."""
-        raise NotImplementedError
+    def _prepare_step(self, learning_rate) -> None:
+        """Per-step state shared by all variables (Nadam's product of momenta); once per step."""
 
     # -- inspection ------------------------------------------------------------------------------
     def get_slots(self, param) -> dict[str, np.ndarray]:

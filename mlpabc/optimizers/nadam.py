@@ -72,8 +72,6 @@ class Nadam(Optimizer):
     array([0.8937])
     """
 
-    _n_scratch = 2
-
     def __init__(
         self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None, **kwargs
     ):
@@ -102,27 +100,15 @@ class Nadam(Optimizer):
         self._d_g = 1 - self._u_product  # 1 - U_t
         self._d_v = 1 - self._b2**t  # 1 - beta_2^t
 
-    def _update_step(self, g, w, state, scratch, lr):
-        m, v = state["momentum"], state["velocity"]
-        den, step = scratch
-        np.subtract(g, m, out=step)
-        step *= 1 - self._b1
-        m += step  # m_t
-        np.square(g, out=den)
-        den -= v
-        den *= 1 - self._b2
-        v += den  # v_t
-        np.multiply(m, self._c_m, out=step)
-        step /= self._d_m
-        np.multiply(g, self._c_g, out=den)
-        den /= self._d_g
-        step += den  # m_hat
-        np.divide(v, self._d_v, out=den)  # v_hat
-        np.sqrt(den, out=den)
-        den += self.epsilon
-        step *= lr
-        step /= den
-        w -= step
+    def update_step(self, gradient, variable, learning_rate):
+        g, theta, eta = gradient, variable, learning_rate
+        slots = self.slots(variable)
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * (1 - self._b1)  # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
+        v += (g * g - v) * (1 - self._b2)  # v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
+        m_hat = m * self._c_m / self._d_m + g * self._c_g / self._d_g
+        v_hat = v / self._d_v  # v_t / (1 - beta_2^t)
+        theta -= m_hat * eta / (np.sqrt(v_hat) + self.epsilon)
 
     def get_config(self) -> dict:
         return {

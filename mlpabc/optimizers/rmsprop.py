@@ -64,8 +64,6 @@ class RMSprop(Optimizer):
     array([0.8])
     """
 
-    _n_scratch = 2
-
     def __init__(
         self,
         learning_rate=0.001,
@@ -91,33 +89,26 @@ class RMSprop(Optimizer):
             slots["average_gradient"] = np.zeros_like(w)
         return slots
 
-    def _update_step(self, g, w, state, scratch, lr):
-        rho, one_minus_rho = self.rho, 1 - self.rho
-        den, step = scratch
-        v = state["velocity"]
+    def update_step(self, gradient, variable, learning_rate):
+        g, theta, eta, rho = gradient, variable, learning_rate, self.rho
+        slots = self.slots(variable)
+        v = slots["velocity"]
         v *= rho
-        np.square(g, out=den)
-        den *= one_minus_rho
-        v += den  # v_t = rho v_{t-1} + (1 - rho) g^2
+        v += g * g * (1 - rho)  # v_t = rho v_{t-1} + (1 - rho) g_t^2
         if self.centered:
-            g_bar = state["average_gradient"]
+            g_bar = slots["average_gradient"]
             g_bar *= rho
-            g_bar += np.multiply(g, one_minus_rho, out=den)
-            np.square(g_bar, out=den)
-            np.subtract(v, den, out=den)  # v_t - g_bar_t^2
-            den += self.epsilon
+            g_bar += g * (1 - rho)  # g_bar_t = rho g_bar_{t-1} + (1 - rho) g_t
+            delta = g * eta / np.sqrt(v - g_bar * g_bar + self.epsilon)
         else:
-            np.add(v, self.epsilon, out=den)
-        np.sqrt(den, out=den)
-        np.multiply(g, lr, out=step)
-        step /= den  # Delta_t = eta g / sqrt(v + eps)
+            delta = g * eta / np.sqrt(v + self.epsilon)  # Delta_t = eta g_t / sqrt(v_t + eps)
         if self.momentum > 0:
-            m = state["momentum"]
+            m = slots["momentum"]
             m *= self.momentum
-            m += step
-            w -= m
+            m += delta  # m_t = momentum m_{t-1} + Delta_t
+            theta -= m
         else:
-            w -= step
+            theta -= delta
 
     def get_config(self) -> dict:
         return {

@@ -72,40 +72,22 @@ class SGD(Optimizer):
         self.momentum = check_float(momentum, "momentum", "SGD", low=0, high=1, closed="left")
         self.nesterov = check_bool(nesterov, "nesterov", "SGD")
         self._mu = f32(self.momentum)  # Keras: ops.cast(momentum, float64) goes through float32
-        self._n_scratch = 2 if self.nesterov else 1
 
     def _create_slots(self, w):
         return {"momentum": np.zeros_like(w)} if self.momentum else {}
 
-    def _update_step(self, g, w, state, scratch, lr):
-        step = scratch[0]
-        np.multiply(g, lr, out=step)  # eta * g_t
+    def update_step(self, gradient, variable, learning_rate):
+        g, theta, eta = gradient, variable, learning_rate
         if not self.momentum:
-            w -= step
+            theta -= eta * g  # theta_t = theta_{t-1} - eta g_t
             return
-        mu = self._mu
-        v = state["momentum"]
+        mu, v = self._mu, self.slots(variable)["momentum"]
         v *= mu
-        v -= step  # v_t = mu v_{t-1} - eta g_t
+        v -= eta * g  # v_t = mu v_{t-1} - eta g_t
         if self.nesterov:
-            ahead = np.multiply(v, mu, out=scratch[1])
-            ahead -= step  # mu v_t - eta g_t
-            w += ahead
+            theta += mu * v - eta * g  # theta_t = theta_{t-1} + mu v_t - eta g_t
         else:
-            w += v
-
-    def _apply_prepared(self, grads, records) -> None:
-        # Plain gradient descent, all parameters in one loop (the same two operations per
-        # parameter as _update_step; a model's training loop calls this every step).
-        if self.momentum:
-            super()._apply_prepared(grads, records)
-            return
-        lr = self._learning_rate
-        if type(lr) is not float:
-            lr = self.current_learning_rate()
-        for g, (w, _, scratch) in zip(grads, records):
-            w -= np.multiply(g, lr, scratch[0])  # theta - eta * g_t (into the work array)
-        self.iterations += 1
+            theta += v  # theta_t = theta_{t-1} + v_t
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
