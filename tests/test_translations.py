@@ -172,8 +172,9 @@ _GENERIC_SUFFIX = re.compile(r"(?:(?<=[A-Za-z])函数|法|模型|架构)$")
 
 #: English headwords that also have an everyday or statistical sense, with the Chinese word of
 #: that other sense. "bias" is a neuron's offset (偏置) and also the systematic error of an
-#: estimate, as in Adam's bias correction (偏差修正, the glossary's own term).
-OTHER_SENSES = {"bias": ("偏差",)}
+#: estimate, as in Adam's bias correction (偏差修正, the glossary's own term). "weight" is also a
+#: body weight (体重), "baseline" also a patient's baseline measurement (基线).
+OTHER_SENSES = {"bias": ("偏差",), "weight": ("体重",), "baseline": ("基线",)}
 
 
 def _squash(text: str) -> str:
@@ -191,7 +192,7 @@ def glossary_terms() -> dict[str, tuple[str, ...]]:
       the targets of references; longer headwords are matched first and their text removed,
       so "batch normalisation" is not also counted as "batch".
     * Its Chinese form is the first term of the glossary entry, before any parenthesised alias
-      ("随机失活（Dropout）" → 随机失活; "隐层（隐藏层）" → 隐层). A generic trailing head noun
+      ("丢弃法（随机失活）" → 丢弃法; "隐层（隐藏层）" → 隐层). A generic trailing head noun
       (法, 模型, 架构, or 函数 after a Latin name) may be left out.
     * For names that Chinese courses write in Latin letters (a one-word headword with a capital,
       such as ReLU, Adam, Transformer; and tanh, softmax, logits), the English name also counts.
@@ -202,7 +203,8 @@ def glossary_terms() -> dict[str, tuple[str, ...]]:
       nonlinear …"); that label is the headword's, not prose, and is left out of the match.
     """
     text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
-    body = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S).group(1)
+    # one glossary directive per letter section
+    body = "\n".join(re.findall(r"```\{glossary\}\n(.*?)\n```", text, re.S))
     terms: dict[str, tuple[str, ...]] = {}
     for match in re.finditer(r"^(\S[^\n]*)\n[ \t]+(\S[^\n]*)", body, re.M):
         headword, definition = match.group(1).strip(), match.group(2)
@@ -228,14 +230,15 @@ def _prose(text: str) -> str:
     text = _ROLE.sub(lambda m: " " + re.sub(r"\s*<[^<>]+>\s*$", "", m.group(2)) + " " if m.group(1) == "term" else " ", text)
     for pattern in (_MATH, _CODE, _LINK_TARGET):
         text = pattern.sub(" ", text)
-    return text
+    # a display-math message has no $ delimiters: the words of its \text{...} are formula too
+    return re.sub(r"\\text\{[^{}]*\}", " ", text)
 
 
 def test_the_glossary_rule_reads_the_glossary():
     terms = glossary_terms()
     assert len(terms) > 100
     assert terms["back-propagation"] == ("反向传播",)
-    assert "随机失活" in terms["dropout"]
+    assert "丢弃法" in terms["dropout"] and "随机失活" not in terms["dropout"]
     assert "relu" in terms["ReLU"]
     assert _english_pattern("batch normalisation").search("Batch normalization layers")
     assert not _english_pattern("bias").search("the bias–variance trade-off")
