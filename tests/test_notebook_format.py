@@ -16,7 +16,10 @@ NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 WIDTH = 88  # characters the website's code box shows without scrolling
 
 
-@pytest.mark.xfail(strict=True, reason="the chapters are not formatted yet: run `make format-notebooks`, then remove this mark")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the chapters are not formatted yet: run `make format-notebooks`, then remove this mark",
+)
 def test_no_code_line_is_wider_than_the_code_box():
     wide = []
     for path in NOTEBOOKS:
@@ -25,5 +28,7 @@ def test_no_code_line_is_wider_than_the_code_box():
                 continue
             for line in cell.source.splitlines():
                 if len(line) > WIDTH:
-                    wide.append(f"{path.name} cell {cell.get('id')}: {len(line)} columns: {line[:60]}...")
+                    wide.append(
+                        f"{path.name} cell {cell.get('id')}: {len(line)} columns: {line[:60]}..."
+                    )
     assert not wide, f"{len(wide)} code lines wider than {WIDTH} columns:\n" + "\n".join(wide)
