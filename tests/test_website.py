@@ -431,10 +431,6 @@ def test_logo_and_favicon():
     assert re.search(r'<img src="[^"]*logo\.svg" class="logo__image', html), "no logo"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the glossary's A-Z index comes with issue 15's branch: remove this mark at the merge",
-)
 def test_glossary_has_letter_anchors():
     html = _built("chapters/glossary.html")
     # links to one anchor per letter: "#a", "#letter-a", "#glossary-a", ...
