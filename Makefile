@@ -3,7 +3,7 @@
 #   make book    build the website into _build/html (open _build/html/index.html);
 #                the Chinese edition (中文版) into _build/html/zh
 #   make translations  after an English edit: re-extract and merge the Chinese catalogs
-#   make test    run every test: package, strict nbval over every chapter,
+#   make test    run every test: lint (ruff), package, strict nbval over every chapter,
 #                the book build with warnings as errors, the browser check
 #
 # Each target creates (or reuses) the virtual environment .venv and installs
@@ -46,7 +46,7 @@ translations: $(STAMP)
 	$(PY) scripts/zh_edition.py translations
 
 # -- tests ---------------------------------------------------------------------
-test: test-package test-chapters test-book test-browser
+test: lint test-package test-chapters test-book test-browser
 
 test-package: $(STAMP)
 	$(PY) -m pytest tests mlpabc --doctest-modules -n $(JOBS) --dist loadfile -m "not browser" -q
@@ -75,10 +75,10 @@ test-coursework: $(STAMP)
 	MLPABC_COURSEWORK_ALL=1 $(PY) -m pytest tests/test_coursework.py tests/test_coursework_chapters.py \
 		tests/test_coursework_tampering.py tests/test_coursework_scale.py -q -p no:cacheprovider
 
-# lint and format check (ruff, configured in pyproject.toml); not yet part of `make test`
+# lint and format check (ruff, configured in pyproject.toml); the first step of `make test`
 lint: $(STAMP)
-	$(VENV)/bin/ruff check mlpabc tests benchmarks scripts
-	$(VENV)/bin/ruff format --check mlpabc tests benchmarks scripts
+	$(VENV)/bin/ruff check mlpabc tests benchmarks scripts _ext
+	$(VENV)/bin/ruff format --check mlpabc tests benchmarks scripts _ext
 
 # -- maintenance ---------------------------------------------------------------
 execute: $(STAMP)

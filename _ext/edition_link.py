@@ -57,7 +57,8 @@ def add_edition_link(app, pagename, templatename, context, doctree):
         label, lang, text = "中文版", "zh-CN", "本页的中文版"
     link = (
         f'<p class="edition-link"><a class="reference external" href="{html.escape(href)}" '
-        f'hreflang="{lang}" lang="{lang}" title="{html.escape(text)}">{html.escape(label)} →</a></p>\n'
+        f'hreflang="{lang}" lang="{lang}" title="{html.escape(text)}">'
+        f"{html.escape(label)} →</a></p>\n"
     )
     context["body"] = link + context["body"]
 

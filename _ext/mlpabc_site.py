@@ -53,7 +53,10 @@ def _norm(title: str) -> str:
 
 
 class chapter_ref(nodes.Inline, nodes.TextElement):
-    """Placeholder for a link to the page titled ``self['title']``; resolved once all pages are read."""
+    """Placeholder for a link to the page titled ``self['title']``.
+
+    Resolved once all pages are read.
+    """
 
 
 def chapter_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -73,7 +76,7 @@ def hold_introduced_sentence(app, what, name, obj, options, lines):
     if found is None:
         return
     _held[id(lines)] = found.group(0).strip().split("\n")
-    lines[:] = (text[:found.start()] + text[found.end():]).rstrip().split("\n")
+    lines[:] = (text[: found.start()] + text[found.end() :]).rstrip().split("\n")
 
 
 def link_chapters_in_docstring(app, what, name, obj, options, lines):
@@ -83,7 +86,9 @@ def link_chapters_in_docstring(app, what, name, obj, options, lines):
         return
 
     def titles(match):
-        return match.group(1) + TITLE.sub(lambda t: f":mlpabc-chapter:`{_norm(t.group(1))}`", match.group(2))
+        return match.group(1) + TITLE.sub(
+            lambda t: f":mlpabc-chapter:`{_norm(t.group(1))}`", match.group(2)
+        )
 
     sentence = INTRODUCED.sub(titles, " ".join(line.strip() for line in held))
     lines[:] = [*lines, "", sentence, ""]
@@ -104,8 +109,11 @@ def _source_titles(srcdir: Path) -> dict[str, tuple[str, str]]:
             text = path.read_text(encoding="utf-8")
         elif path.suffix == ".ipynb":
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-            text = "\n\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                                for c in cells if c.get("cell_type") == "markdown")
+            text = "\n\n".join(
+                "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                for c in cells
+                if c.get("cell_type") == "markdown"
+            )
         else:
             continue
         docname = path.relative_to(srcdir).with_suffix("").as_posix()
@@ -121,7 +129,7 @@ def _source_titles(srcdir: Path) -> dict[str, tuple[str, str]]:
 def _titles(env):
     """Page title and section titles -> (docname, anchor), from the sources and what Sphinx read."""
     found = dict(getattr(env, "mlpabc_source_titles", {}))
-    for label, (docname, anchor, sectname) in env.domaindata["std"]["labels"].items():
+    for _label, (docname, anchor, sectname) in env.domaindata["std"]["labels"].items():
         if sectname:
             found.setdefault(_norm(sectname), (docname, anchor))
     for docname, title in env.titles.items():
@@ -191,14 +199,20 @@ def link_api_pages_from_chapter(app, doctree):
     para = nodes.paragraph()
     para += nodes.Text(
         "The package modules this chapter introduces, in the API reference: "
-        if len(modules) > 1 else "The package module this chapter introduces, in the API reference: "
+        if len(modules) > 1
+        else "The package module this chapter introduces, in the API reference: "
     )
     for i, module in enumerate(modules):
         if i:
             para += nodes.Text(", ")
         ref = addnodes.pending_xref(
-            "", refdomain="std", reftype="doc", reftarget="/" + API_DIR + "/" + module.removeprefix("mlpabc."),
-            refexplicit=True, refdoc=docname, refwarn=True,
+            "",
+            refdomain="std",
+            reftype="doc",
+            reftarget="/" + API_DIR + "/" + module.removeprefix("mlpabc."),
+            refexplicit=True,
+            refdoc=docname,
+            refwarn=True,
         )
         ref += nodes.literal(module, module)
         para += ref
@@ -228,7 +242,9 @@ class ModuleDirective(SphinxDirective):
         if hasattr(module, "__path__") and "no-imported-members" not in self.options:
             rst.append("   :imported-members:")
         container = nodes.section()
-        self.state.nested_parse(StringList(rst, source=self.get_source_info()[0]), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(rst, source=self.get_source_info()[0]), self.content_offset, container
+        )
         return container.children
 
 

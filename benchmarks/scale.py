@@ -168,7 +168,7 @@ def run(smoke=False, repeats=5):
     same = first_parallel == reference
     runs = {"serial": [serial_s], "n_jobs_2": []}
     for r in range(repeats):
-        for n_jobs in ([None, 2] if r % 2 else [2, None]):
+        for n_jobs in [None, 2] if r % 2 else [2, None]:
             seconds, out = _search(x, y, epochs, n_jobs, grid)
             same &= out == reference
             runs["serial" if n_jobs is None else "n_jobs_2"].append(seconds)

@@ -131,8 +131,8 @@ def load_house_prices() -> Dataset:
     in units of 10,000 CNY. The question of the slides (Chen et al., 2020):
     what is the price of a 65 m² house, an area that is not in the records?
     The slides show their data only in figures, without numbers, so **every
-    row here is generated** (the repository's ``data/make_tables.py``: price = 5 + 1.2 area + 0.4 floor
-    + noise with standard deviation 6).
+    row here is generated** (the repository's ``data/make_tables.py``:
+    price = 5 + 1.2 area + 0.4 floor + noise with standard deviation 6).
 
     Returns
     -------

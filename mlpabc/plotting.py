@@ -293,8 +293,9 @@ def _as_labels(pred):
     return pred
 
 
-def plot_decision_boundary(model, x, y, ax=None, resolution=200, margin=0.1,
-                           feature_names=("x1", "x2")):
+def plot_decision_boundary(
+    model, x, y, ax=None, resolution=200, margin=0.1, feature_names=("x1", "x2")
+):
     r"""Regions a classifier assigns to each class in the plane, with the data on top.
 
     The model predicts every point of a ``resolution`` x ``resolution``
@@ -376,13 +377,25 @@ def plot_decision_boundary(model, x, y, ax=None, resolution=200, margin=0.1,
     colors = [plt.get_cmap("tab10")(i % 10) for i in range(len(classes))]
     region = np.searchsorted(classes, grid_labels).reshape(g1.shape)
     ax = _axes(ax, owner)
-    ax.contourf(g1, g2, region, levels=np.arange(len(classes) + 1) - 0.5,
-                cmap=ListedColormap(colors), alpha=0.3)
+    ax.contourf(
+        g1,
+        g2,
+        region,
+        levels=np.arange(len(classes) + 1) - 0.5,
+        cmap=ListedColormap(colors),
+        alpha=0.3,
+    )
     for i, c in enumerate(classes):
         mask = y == c
         if mask.any():
-            ax.scatter(x[mask, 0], x[mask, 1], color=colors[i], edgecolors="black",
-                       linewidths=0.5, label=f"class {c}")
+            ax.scatter(
+                x[mask, 0],
+                x[mask, 1],
+                color=colors[i],
+                edgecolors="black",
+                linewidths=0.5,
+                label=f"class {c}",
+            )
     ax.set_xlabel(feature_names[0])
     ax.set_ylabel(feature_names[1])
     ax.legend()
@@ -550,8 +563,9 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=100, levels
     """
     owner = "plot_loss_surface"
     if not callable(f):
-        raise TypeError(f"The 'f' argument of {owner} must be a function f(w1, w2). "
-                        f"Got {describe(f)} instead.")
+        raise TypeError(
+            f"The 'f' argument of {owner} must be a function f(w1, w2). Got {describe(f)} instead."
+        )
     (x0, x1), (y0, y1) = _limits(xlim, "xlim", owner), _limits(ylim, "ylim", owner)
     resolution = check_int(resolution, "resolution", owner, minimum=2)
     w1, w2 = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
@@ -564,15 +578,19 @@ def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=100, levels
         )
     paths = {} if paths is None else paths
     if not isinstance(paths, Mapping):
-        raise TypeError(f"The 'paths' argument of {owner} must be a dict label -> (k, 2) array. "
-                        f"Got {describe(paths)} instead.")
+        raise TypeError(
+            f"The 'paths' argument of {owner} must be a dict label -> (k, 2) array. "
+            f"Got {describe(paths)} instead."
+        )
     ax = _axes(ax, owner)
     ax.contour(w1, w2, loss, levels=levels, cmap="viridis")
     for label, path in paths.items():
         path = check_array(path, f"paths[{label!r}]", owner, ndim=2)
         if path.shape[1] != 2:
-            raise ValueError(f"The 'paths' argument of {owner} must hold arrays of shape (k, 2). "
-                             f"Got {path.shape} for {label!r}.")
+            raise ValueError(
+                f"The 'paths' argument of {owner} must hold arrays of shape (k, 2). "
+                f"Got {path.shape} for {label!r}."
+            )
         ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3, label=str(label))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -591,9 +609,13 @@ def _limits(value, name, owner):
         except (TypeError, ValueError):
             ok = False
     if not ok:
-        raise TypeError(f"The {name!r} argument of {owner} must be a pair (low, high). "
-                        f"Got {describe(value)} instead.")
+        raise TypeError(
+            f"The {name!r} argument of {owner} must be a pair (low, high). "
+            f"Got {describe(value)} instead."
+        )
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"The {name!r} argument of {owner} must be finite with low < high. "
-                         f"Got {value!r} instead.")
+        raise ValueError(
+            f"The {name!r} argument of {owner} must be finite with low < high. "
+            f"Got {value!r} instead."
+        )
     return lo, hi

@@ -39,7 +39,9 @@ LOGS = ROOT / "_build" / "execute"
 def chapter_paths() -> list[Path]:
     """Every notebook of the book: the numbered chapters, then the appendices."""
     paths = sorted(CHAPTERS.glob("*.ipynb"))
-    return [p for p in paths if p.name[:2].isdigit()] + [p for p in paths if not p.name[:2].isdigit()]
+    return [p for p in paths if p.name[:2].isdigit()] + [
+        p for p in paths if not p.name[:2].isdigit()
+    ]
 
 
 def coalesce_streams(outputs: list) -> list:

@@ -134,7 +134,8 @@ def main(argv=None) -> int:
             stale += [f"{path.name}: {p}" for p in problems(nb, source)]
         elif update(nb, source):
             nbformat.write(nb, path)
-            print(f"updated {path.name} (re-execute it: make execute CHAPTERS={path.relative_to(ROOT)})")
+            rel = path.relative_to(ROOT)
+            print(f"updated {path.name} (re-execute it: make execute CHAPTERS={rel})")
     for line in stale:
         print(line, file=sys.stderr)
     if stale:

@@ -33,16 +33,32 @@ def draw(ax, node_size, edge_width, text):
     for left, right in zip(layers, layers[1:]):
         for x0, y0 in left:
             for x1, y1 in right:
-                ax.plot([x0, x1], [y0, y1], color=GREY, linewidth=edge_width, zorder=1,
-                        solid_capstyle="round")
+                ax.plot(
+                    [x0, x1],
+                    [y0, y1],
+                    color=GREY,
+                    linewidth=edge_width,
+                    zorder=1,
+                    solid_capstyle="round",
+                )
     for i, layer in enumerate(layers):
         colour = ORANGE if i == len(layers) - 1 else BLUE
         xs, ys = zip(*layer)
-        ax.scatter(xs, ys, s=node_size, color=colour, edgecolors="white", linewidths=edge_width,
-                   zorder=2)
+        ax.scatter(
+            xs, ys, s=node_size, color=colour, edgecolors="white", linewidths=edge_width, zorder=2
+        )
     if text:
-        ax.text(1.25, 0.5, "MLP ABC", fontsize=30, fontweight="bold", color="#2b3a4a",
-                va="center", ha="left", family="DejaVu Sans")
+        ax.text(
+            1.25,
+            0.5,
+            "MLP ABC",
+            fontsize=30,
+            fontweight="bold",
+            color="#2b3a4a",
+            va="center",
+            ha="left",
+            family="DejaVu Sans",
+        )
     ax.set_axis_off()
 
 

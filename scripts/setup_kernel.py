@@ -49,7 +49,9 @@ def register_kernel(user: bool) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--user", action="store_true", help="also register the kernel for the user's Jupyter")
+    parser.add_argument(
+        "--user", action="store_true", help="also register the kernel for the user's Jupyter"
+    )
     args = parser.parse_args(argv)
     install_settings()
     register_kernel(args.user)

@@ -28,7 +28,8 @@ BIN = Path(sys.executable).parent
 LANGUAGE = "zh_CN"
 LOCALE = ROOT / "locale"
 CATALOGS = LOCALE / LANGUAGE / "LC_MESSAGES"
-# The gettext build gets its own output folder: its environment cannot be shared with the html builds'.
+# The gettext build gets its own output folder: its environment cannot be shared with the
+# html builds'.
 I18N_BUILD = ROOT / "_build" / "i18n"
 GETTEXT = I18N_BUILD / "_build" / "gettext"
 ZH_BUILD = ROOT / "_build" / "zh"
@@ -52,8 +53,18 @@ def _run(*command) -> None:
 def translations() -> None:
     """Re-extract the English messages and merge them into the catalogs (sphinx-intl update)."""
     shutil.rmtree(GETTEXT, ignore_errors=True)
-    _run(BIN / "jupyter-book", "build", ".", "--builder", "custom", "--custom-builder", "gettext",
-         "--path-output", I18N_BUILD, "--quiet")
+    _run(
+        BIN / "jupyter-book",
+        "build",
+        ".",
+        "--builder",
+        "custom",
+        "--custom-builder",
+        "gettext",
+        "--path-output",
+        I18N_BUILD,
+        "--quiet",
+    )
     for pot in GETTEXT.rglob("*.pot"):
         docname = pot.relative_to(GETTEXT).with_suffix("").as_posix()
         if english_only(docname) or docname == "sphinx":
@@ -99,7 +110,10 @@ def fill_code_messages() -> int:
 
 
 def status() -> int:
-    """Print translated / total, fuzzy and untranslated per catalog; return the number left to do."""
+    """Print translated / total, fuzzy and untranslated per catalog.
+
+    Return the number left to do.
+    """
     from babel.messages.pofile import read_po
 
     left = 0
@@ -112,7 +126,9 @@ def status() -> int:
         empty = sum(1 for m in messages if not m.fuzzy and not m.string)
         done = len(messages) - fuzzy - empty
         left += fuzzy + empty
-        print(f"{po.relative_to(CATALOGS).as_posix():<48}{f'{done}/{len(messages)}':>12}{fuzzy:>8}{empty:>14}")
+        print(
+            f"{po.relative_to(CATALOGS).as_posix():<48}{f'{done}/{len(messages)}':>12}{fuzzy:>8}{empty:>14}"
+        )
     return left
 
 
@@ -123,16 +139,29 @@ def build(*jupyter_book_args: str) -> None:
     sphinx.setdefault("config", {})["language"] = LANGUAGE
     # jupyter-book resolves local extensions against the configuration file's folder.
     sphinx["local_extensions"] = {
-        name: str((ROOT / path).resolve()) for name, path in (sphinx.get("local_extensions") or {}).items()
+        name: str((ROOT / path).resolve())
+        for name, path in (sphinx.get("local_extensions") or {}).items()
     }
     ZH_BUILD.mkdir(parents=True, exist_ok=True)
     zh_config = ZH_BUILD / "_config.yml"
-    zh_config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    _run(BIN / "jupyter-book", "build", ".", "--config", zh_config, "--path-output", ZH_BUILD, *jupyter_book_args)
+    zh_config.write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    _run(
+        BIN / "jupyter-book",
+        "build",
+        ".",
+        "--config",
+        zh_config,
+        "--path-output",
+        ZH_BUILD,
+        *jupyter_book_args,
+    )
     shutil.rmtree(ZH_HTML, ignore_errors=True)
     ZH_HTML.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ZH_BUILD / "_build" / "html", ZH_HTML)
-    print(f"The Chinese edition (中文版) is in {ZH_HTML.relative_to(ROOT)}: open {ZH_HTML.relative_to(ROOT)}/index.html")
+    where = ZH_HTML.relative_to(ROOT)
+    print(f"The Chinese edition (中文版) is in {where}: open {where}/index.html")
 
 
 def main(argv: list[str]) -> int:

@@ -22,7 +22,10 @@ def test_benchmarks_run_in_smoke_mode(tmp_path):
     out = tmp_path / "smoke.json"
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = json.loads(out.read_text())
@@ -31,6 +34,16 @@ def test_benchmarks_run_in_smoke_mode(tmp_path):
         for field in ("mlpabc_s", "fused_numpy_s", "keras_float32_s"):
             assert row[field] > 0, (key, field)
         # like for like: the fused loop does the same arithmetic (it agrees to the last bit here)
-        assert row["max_weight_difference_vs_fused"] < 1e-9, (key, row["max_weight_difference_vs_fused"])
-        assert row["max_loss_difference_vs_fused"] < 1e-9, (key, row["max_loss_difference_vs_fused"])
-    assert set(results["workloads"]["W3"]) >= {"mlpabc_float32_s", "fused_numpy_float32_s", "keras_float64_s"}
+        assert row["max_weight_difference_vs_fused"] < 1e-9, (
+            key,
+            row["max_weight_difference_vs_fused"],
+        )
+        assert row["max_loss_difference_vs_fused"] < 1e-9, (
+            key,
+            row["max_loss_difference_vs_fused"],
+        )
+    assert set(results["workloads"]["W3"]) >= {
+        "mlpabc_float32_s",
+        "fused_numpy_float32_s",
+        "keras_float64_s",
+    }

@@ -17,8 +17,12 @@ CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 
 def _cell(kind, source, tags=(), outputs=None, count=None, cid=None):
     _cell.n = getattr(_cell, "n", 0) + 1
-    cell = {"cell_type": kind, "id": cid or f"t{_cell.n:03d}",
-            "metadata": {"tags": list(tags)} if tags else {}, "source": source}
+    cell = {
+        "cell_type": kind,
+        "id": cid or f"t{_cell.n:03d}",
+        "metadata": {"tags": list(tags)} if tags else {},
+        "source": source,
+    }
     if kind == "code":
         cell["outputs"] = outputs or []
         cell["execution_count"] = count
@@ -30,7 +34,10 @@ def _stream(text):
 
 
 def _tiny_notebook():
-    """A chapter in miniature: one teaching cell, two exercises (one with a hidden check), a summary."""
+    """A chapter in miniature.
+
+    One teaching cell, two exercises (one with a hidden check), a summary.
+    """
     _cell.n = 0
     cells = [
         _cell("markdown", "# 9. Tiny\n"),
@@ -40,13 +47,23 @@ def _tiny_notebook():
         _cell("code", "print(square)", tags=["check"], outputs=_stream("9\n"), count=3),
         _cell("markdown", "### Exercise 9.2: root\nStore the square root of base in `root`."),
         _cell("code", "root = math.sqrt(base)", tags=["solution", "hide-input"], count=4),
-        _cell("code", "print(f'{root:.6f}')", tags=["check"], outputs=_stream("1.732051\n"), count=5),
-        _cell("code", "print(f'{root ** 2:.12f}')", tags=["hidden-check"], outputs=_stream("3.000000000000\n"), count=6),
+        _cell(
+            "code", "print(f'{root:.6f}')", tags=["check"], outputs=_stream("1.732051\n"), count=5
+        ),
+        _cell(
+            "code",
+            "print(f'{root ** 2:.12f}')",
+            tags=["hidden-check"],
+            outputs=_stream("3.000000000000\n"),
+            count=6,
+        ),
         _cell("markdown", "## Summary\n- done"),
     ]
     return {
         "cells": cells,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -77,7 +94,9 @@ def test_release_stubs_every_solution_and_keeps_everything_else(tmp_path):
     (out,) = coursework.release([src], tmp_path / "handout")
     student = json.loads(out.read_text())
     original = _tiny_notebook()
-    original["cells"] = [c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])]
+    original["cells"] = [
+        c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])
+    ]
     assert len(student["cells"]) == len(original["cells"])
     for before, after in zip(original["cells"], student["cells"]):
         assert before["id"] == after["id"]
@@ -87,16 +106,22 @@ def test_release_stubs_every_solution_and_keeps_everything_else(tmp_path):
             assert "raise NotImplementedError" in after["source"]
         else:
             assert before["source"] == after["source"]
-    assert "`square`" in [c for c in student["cells"] if "solution" in c["metadata"].get("tags", [])][0]["source"]
+    assert (
+        "`square`"
+        in [c for c in student["cells"] if "solution" in c["metadata"].get("tags", [])][0]["source"]
+    )
     for extra in ("nbval_sanitize.cfg", "pytest.ini", "conftest.py"):
         assert (tmp_path / "handout" / extra).is_file()
 
 
 def test_release_removes_model_answers(tmp_path):
     nb = _tiny_notebook()
-    answer = _cell("markdown", ":::{admonition} Model answer\n:class: dropdown\nBecause 3 * 3 = 9.\n:::",
-                   tags=["solution"])
-    nb["cells"].insert(5, answer)                      # after exercise 9.1's check cell
+    answer = _cell(
+        "markdown",
+        ":::{admonition} Model answer\n:class: dropdown\nBecause 3 * 3 = 9.\n:::",
+        tags=["solution"],
+    )
+    nb["cells"].insert(5, answer)  # after exercise 9.1's check cell
     (out,) = coursework.release([_write(nb, tmp_path / "09_tiny.ipynb")], tmp_path / "handout")
     student = json.loads(out.read_text())
     assert student["cells"][5]["source"] == coursework.MODEL_ANSWER_STUB
@@ -104,8 +129,8 @@ def test_release_removes_model_answers(tmp_path):
     assert "Because" not in out.read_text()
     assert [e.name for e in coursework.exercises(student)] == ["9.1", "9.2"]
     reference = coursework.read_reference(tmp_path / "09_tiny.ipynb")
-    student["cells"][5]["source"] = "Because 9 is 3 squared."     # the student's own answer
-    student["cells"][1]["source"] = "base = 4"                    # a locked cell, changed
+    student["cells"][5]["source"] = "Because 9 is 3 squared."  # the student's own answer
+    student["cells"][1]["source"] = "base = 4"  # a locked cell, changed
     _, warnings = coursework.grader._solution_code(reference, json.dumps(student))
     assert warnings == [f"cell {student['cells'][1]['id']!r} (code) was changed"]
 
@@ -129,20 +154,28 @@ def test_grade_untouched_fixed_and_wrong(tmp_path):
     _set_solution(nb, 0, "square = base ** 2")
     _set_solution(nb, 1, "root = math.sqrt(base)")
     solved = coursework.grade(_write(nb, student), reference=src)
-    assert {r.exercise: r.passed for r in solved.results} == {"9.1": True, "9.2": True} and solved.passed
+    assert {r.exercise: r.passed for r in solved.results} == {
+        "9.1": True,
+        "9.2": True,
+    } and solved.passed
     assert solved.table().splitlines()[-1] == "2/2 exercises correct"
 
     _set_solution(nb, 1, "root = base ** 0.5 + 1e-3")
     wrong = coursework.grade(_write(nb, student), reference=src)
     assert [r.passed for r in wrong.results] == [True, False]
     assert wrong.results[1].reason == "output differs from the reference"
-    assert any("1.732051" in d for d in wrong.results[1].details)  # a visible check shows what was expected
+    assert any(
+        "1.732051" in d for d in wrong.results[1].details
+    )  # a visible check shows what was expected
 
     # Printing the stored answer passes the visible check, not the hidden one, which leaks nothing.
     _set_solution(nb, 1, "root = 1.732051")
     stored = coursework.grade(_write(nb, student), reference=src)
     assert [r.passed for r in stored.results] == [True, False]
-    assert stored.results[1].reason.startswith("a hidden check failed") and not stored.results[1].details
+    assert (
+        stored.results[1].reason.startswith("a hidden check failed")
+        and not stored.results[1].details
+    )
     assert "3.0000" not in stored.feedback()
 
 
@@ -180,15 +213,15 @@ def test_chapter_release_round_trip_is_exact(chapter, tmp_path):
     """Pasting the reference solutions back into the student notebook restores the chapter."""
     (student,) = coursework.release([chapter], tmp_path)
     original = json.loads(chapter.read_text(encoding="utf-8"))
-    original["cells"] = [c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])]
+    original["cells"] = [
+        c for c in original["cells"] if "hidden-check" not in c["metadata"].get("tags", [])
+    ]
     released = json.loads(student.read_text(encoding="utf-8"))
     for before, after in zip(original["cells"], released["cells"]):
         if "solution" in before.get("metadata", {}).get("tags", []):
             if before["cell_type"] == "code":
                 assert "raise NotImplementedError" in after["source"]
-            else:                                            # a model answer
+            else:  # a model answer
                 assert after["source"] == coursework.MODEL_ANSWER_STUB
             after["source"] = before["source"]
     assert released == original
-
-

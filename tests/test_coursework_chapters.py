@@ -37,7 +37,9 @@ def _complete(chapter, student, *, garble=True, skip_first=False, wrong_second=F
                 cell["source"] = by_id[cell["id"]]["source"]
             if wrong_second and k == 1 and cell["id"] == code[ex.solution_cells[-1]]["id"]:
                 name = ex.defines[-1]
-                cell["source"] = "".join(cell["source"]) + f"\n{name} = {name} * 1.01 + 0.01  # a wrong answer"
+                cell["source"] = (
+                    "".join(cell["source"]) + f"\n{name} = {name} * 1.01 + 0.01  # a wrong answer"
+                )
         if garble and cell["cell_type"] == "code":
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "garbled\n"}]
     student.write_text(json.dumps(nb), encoding="utf-8")

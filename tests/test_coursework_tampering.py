@@ -47,7 +47,10 @@ def _solution(nb, k):
 
 
 def _vectors(handout):
-    """name -> (notebook dict or raw text, extra files, expected verdict per exercise or 'broken')."""
+    """name -> (notebook dict or raw text, extra files, verdict).
+
+    The verdict is the expected one per exercise, or 'broken'.
+    """
     fresh = lambda: _load(handout)  # noqa: E731
     v = {}
 
@@ -69,18 +72,28 @@ def _vectors(handout):
     for c in nb["cells"]:
         if c["cell_type"] == "markdown" and "### Exercise" in "".join(c["source"]):
             c["source"] = "## renamed"
-    nb["cells"] = [c for c in nb["cells"] if not (c["cell_type"] == "markdown" and "Summary" in "".join(c["source"]))]
+    nb["cells"] = [
+        c
+        for c in nb["cells"]
+        if not (c["cell_type"] == "markdown" and "Summary" in "".join(c["source"]))
+    ]
     v["honest, headings renamed or deleted"] = (nb, {}, [True, True, True])
 
     nb = fresh()
     for c in _cells(nb, "check"):
-        c["source"] = "print(" + repr("".join("".join(o.get("text", "")) for o in c["outputs"])) + ", end='')"
+        c["source"] = (
+            "print(" + repr("".join("".join(o.get("text", "")) for o in c["outputs"])) + ", end='')"
+        )
     v["checks rewritten to print the stored answer"] = (nb, {}, [False, False, False])
 
     nb = fresh()
     for c in _cells(nb, "check") + _cells(nb, "solution"):
         c["source"] = "# NBVAL_SKIP\n# NBVAL_IGNORE_OUTPUT\n" + "".join(c["source"])
-        c["metadata"]["tags"] = c["metadata"].get("tags", []) + ["nbval-skip", "nbval-ignore-output", "raises-exception"]
+        c["metadata"]["tags"] = c["metadata"].get("tags", []) + [
+            "nbval-skip",
+            "nbval-ignore-output",
+            "raises-exception",
+        ]
     v["nbval markers and tags"] = (nb, {}, [False, False, False])
 
     nb = _honest(fresh())
@@ -91,8 +104,14 @@ def _vectors(handout):
     _solution(nb, 2)["source"] = "r2_line = 0.5"
     for c in _cells(nb, "check"):
         if "r2_line" in "".join(c["source"]):
-            c["outputs"] = [{"output_type": "stream", "name": "stdout",
-                             "text": "R^2 of the least-squares line: 0.500000\nequals LeastSquares.score: False\n"}]
+            c["outputs"] = [
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "R^2 of the least-squares line: 0.500000\n"
+                    "equals LeastSquares.score: False\n",
+                }
+            ]
     v["stored outputs edited to match wrong code"] = (nb, {}, [True, True, False])
 
     nb = fresh()
@@ -106,8 +125,11 @@ def _vectors(handout):
     v["a solution cell deleted"] = (nb, {}, [True, False, True])
 
     nb = fresh()
-    extra = [dict(c, id=c["id"] + "-again") for c in nb["cells"] if c["cell_type"] == "markdown"
-             and "### Exercise" in "".join(c["source"])]
+    extra = [
+        dict(c, id=c["id"] + "-again")
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown" and "### Exercise" in "".join(c["source"])
+    ]
     nb["cells"] += extra
     v["exercise headings appended again"] = (nb, {}, [False, False, False])
 
@@ -121,7 +143,10 @@ def _vectors(handout):
 
     marker = "import pathlib; pathlib.Path(__file__).with_name('IMPORTED').write_text('x')\n"
     v["pytest.py, conftest.py, sitecustomize.py beside it"] = (
-        fresh(), {"pytest.py": marker, "conftest.py": marker, "sitecustomize.py": marker}, [False, False, False])
+        fresh(),
+        {"pytest.py": marker, "conftest.py": marker, "sitecustomize.py": marker},
+        [False, False, False],
+    )
 
     nb = _honest(fresh())
     _solution(nb, 0)["source"] = (
@@ -130,14 +155,16 @@ def _vectors(handout):
         "    if any('price_65_floor_10' in line for line in lines):\n"
         f"        return ['print({STORED_11!r})\\n']\n"
         "    return lines\n"
-        "get_ipython().input_transformers_cleanup.append(_answer)\n")
+        "get_ipython().input_transformers_cleanup.append(_answer)\n"
+    )
     v["input transformer"] = (nb, {}, [False, True, True])
 
     nb = _honest(fresh())
     _solution(nb, 2)["source"] = (
         "import builtins\n_print = builtins.print\nr2_line = 0.957845\n"
         "def print(*args, **kwargs):\n    _print(*args, **kwargs)\n"
-        "builtins.print = print\nnp.isclose = lambda *args, **kwargs: np.True_\n")
+        "builtins.print = print\nnp.isclose = lambda *args, **kwargs: np.True_\n"
+    )
     v["monkey-patched print and np.isclose"] = (nb, {}, [True, True, False])
 
     nb = _honest(fresh())
@@ -145,7 +172,8 @@ def _vectors(handout):
         "import os, pathlib\n"
         "for place in (pathlib.Path.cwd(), pathlib.Path(os.environ.get('TMPDIR', '/tmp'))):\n"
         "    (place / 'report.xml').write_text('<testsuite failures=\"0\"/>')\n"
-        "os._exit(0)\n")
+        "os._exit(0)\n"
+    )
     v["forged report, then os._exit"] = (nb, {}, [False, False, False])
 
     nb = _honest(fresh())
@@ -163,8 +191,10 @@ def _vectors(handout):
     nb = _honest(fresh())
     _solution(nb, 0)["source"] = (
         "import mlpabc.coursework as cw\n"
-        "with open(cw.SANITIZE_FILE, 'a') as f:\n    f.write('\\nregex: (?s).+\\nreplace: same\\n')\n"
-        "theta_both = np.zeros(3)\nprice_65_floor_10 = 0.0\n")
+        "with open(cw.SANITIZE_FILE, 'a') as f:\n"
+        "    f.write('\\nregex: (?s).+\\nreplace: same\\n')\n"
+        "theta_both = np.zeros(3)\nprice_65_floor_10 = 0.0\n"
+    )
     v["a solution rewrites the grader's sanitize rules"] = (nb, {}, [False, True, True])
     nb = _honest(fresh())
     _solution(nb, 2)["source"] = "r2_line = 0.5\n"
@@ -188,14 +218,34 @@ def graded(tmp_path_factory):
         paths[name] = folder
     saved = coursework.SANITIZE_FILE.read_bytes()
     try:
-        code = main(["grade", *[str(p / CHAPTER.name) for p in paths.values()], "--reference", str(CHAPTER),
-                     "--jobs", "2", "--timeout", "60", "--gradebook", str(tmp / "grades.csv"),
-                     "--feedback", str(tmp / "feedback")])
+        code = main(
+            [
+                "grade",
+                *[str(p / CHAPTER.name) for p in paths.values()],
+                "--reference",
+                str(CHAPTER),
+                "--jobs",
+                "2",
+                "--timeout",
+                "60",
+                "--gradebook",
+                str(tmp / "grades.csv"),
+                "--feedback",
+                str(tmp / "feedback"),
+            ]
+        )
     finally:
         tampered = coursework.SANITIZE_FILE.read_bytes() != saved
         coursework.SANITIZE_FILE.write_bytes(saved)
     rows = list(csv.DictReader(open(tmp / "grades.csv", encoding="utf-8")))
-    return {"vectors": vectors, "paths": paths, "rows": rows, "code": code, "tmp": tmp, "tampered": tampered}
+    return {
+        "vectors": vectors,
+        "paths": paths,
+        "rows": rows,
+        "code": code,
+        "tmp": tmp,
+        "tampered": tampered,
+    }
 
 
 def _names():
@@ -214,7 +264,10 @@ def test_vector_verdict(graded, vector):
     exercises = [r for r in rows if r["exercise"] != "(notebook)"]
     assert [r["exercise"] for r in exercises] == ["1.1", "1.2", "1.3"], rows
     if expected == "broken":
-        assert all(r["passed"] == "False" and r["reason"].startswith("broken submission") for r in exercises), rows
+        assert all(
+            r["passed"] == "False" and r["reason"].startswith("broken submission")
+            for r in exercises
+        ), rows
     else:
         assert [r["passed"] == "True" for r in exercises] == expected, rows
         for r in exercises:
@@ -228,7 +281,11 @@ def test_class_results(graded):
         assert not (folder / "IMPORTED").exists(), "a file from the student's folder was imported"
     feedback = sorted((graded["tmp"] / "feedback").glob("*.txt"))
     assert len(feedback) == len(graded["paths"])
-    text = (graded["tmp"] / "feedback" / f"{graded['paths']['hard-coded stored number'].name}__01_regression.txt").read_text()
+    text = (
+        graded["tmp"]
+        / "feedback"
+        / f"{graded['paths']['hard-coded stored number'].name}__01_regression.txt"
+    ).read_text()
     assert "Exercise 1.1: FAIL (a hidden check failed" in text and "Exercise 1.2: pass" in text
     reasons = {r["student"]: r["reason"] for r in graded["rows"] if r["exercise"] == "1.1"}
     assert "timeout" in reasons[graded["paths"]["endless loop in exercise 1"].name]

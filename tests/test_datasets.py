@@ -38,7 +38,9 @@ def test_tables_are_package_data_read_with_importlib_resources():
 
 
 def test_loaders_do_not_depend_on_the_working_directory(tmp_path, monkeypatch):
-    expected = [loader().x for loader in (ds.load_house_prices, ds.load_exam_scores, ds.load_flowers)]
+    expected = [
+        loader().x for loader in (ds.load_house_prices, ds.load_exam_scores, ds.load_flowers)
+    ]
     monkeypatch.chdir(tmp_path)
     for loader, x in zip((ds.load_house_prices, ds.load_exam_scores, ds.load_flowers), expected):
         np.testing.assert_array_equal(loader().x, x)
@@ -112,7 +114,10 @@ def test_table_loaders_dtypes_and_fresh_arrays(loader):
 
 def test_missing_data_folder_gives_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(ds, "_DATA_DIR", tmp_path / "nowhere")
-    with pytest.raises(FileNotFoundError, match="'exam_scores.csv' was not found.*package data of mlpabc.*reinstall"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="'exam_scores.csv' was not found.*package data of mlpabc.*reinstall",
+    ):
         ds.load_exam_scores()
 
 
@@ -182,8 +187,13 @@ def test_make_spirals():
 def test_make_polynomial_is_chebyshev(degree):
     x, y = ds.make_polynomial(n_samples=30, degree=degree, noise=0.0, seed=0)
     t = x[:, 0]
-    expected = {0: np.ones_like(t), 1: t, 2: 2 * t**2 - 1, 3: 4 * t**3 - 3 * t,
-                5: 16 * t**5 - 20 * t**3 + 5 * t}[degree]
+    expected = {
+        0: np.ones_like(t),
+        1: t,
+        2: 2 * t**2 - 1,
+        3: 4 * t**3 - 3 * t,
+        5: 16 * t**5 - 20 * t**3 + 5 * t,
+    }[degree]
     np.testing.assert_allclose(y, expected, atol=1e-14)
     assert np.all(np.diff(t) >= 0) and t.min() >= -1 and t.max() <= 1
 
@@ -199,26 +209,56 @@ def test_generators_do_not_touch_the_global_rng():
 
 
 _BAD = [
-    (lambda: ds.make_sine(n_samples=0), ValueError,
-     "'n_samples' argument of make_sine must be an integer >= 1"),
-    (lambda: ds.make_sine(noise=-1), ValueError, "'noise' argument of make_sine must be a float >= 0"),
-    (lambda: ds.make_sine(x_range=(2, 1)), ValueError, "'x_range' argument of make_sine.*low < high"),
-    (lambda: ds.make_sine(x_range="ab"), TypeError, "'x_range' argument of make_sine must be a pair"),
+    (
+        lambda: ds.make_sine(n_samples=0),
+        ValueError,
+        "'n_samples' argument of make_sine must be an integer >= 1",
+    ),
+    (
+        lambda: ds.make_sine(noise=-1),
+        ValueError,
+        "'noise' argument of make_sine must be a float >= 0",
+    ),
+    (
+        lambda: ds.make_sine(x_range=(2, 1)),
+        ValueError,
+        "'x_range' argument of make_sine.*low < high",
+    ),
+    (
+        lambda: ds.make_sine(x_range="ab"),
+        TypeError,
+        "'x_range' argument of make_sine must be a pair",
+    ),
     (lambda: ds.make_sine(seed=1.5), TypeError, "'seed' argument of make_sine"),
     (lambda: ds.make_xor(n_samples=2.0), TypeError, "'n_samples' argument of make_xor"),
-    (lambda: ds.make_blobs2d(separation=0), ValueError,
-     "'separation' argument of make_blobs2d must be a float > 0"),
-    (lambda: ds.make_blobs2d(separation=1.0, margin=0.6), ValueError,
-     r"'margin' argument of make_blobs2d must be a float in \[0, 0.5\]"),
+    (
+        lambda: ds.make_blobs2d(separation=0),
+        ValueError,
+        "'separation' argument of make_blobs2d must be a float > 0",
+    ),
+    (
+        lambda: ds.make_blobs2d(separation=1.0, margin=0.6),
+        ValueError,
+        r"'margin' argument of make_blobs2d must be a float in \[0, 0.5\]",
+    ),
     (lambda: ds.make_blobs2d(n_samples=1), ValueError, "'n_samples' argument of make_blobs2d"),
-    (lambda: ds.make_spirals(n_classes=1), ValueError,
-     "'n_classes' argument of make_spirals must be an integer >= 2"),
-    (lambda: ds.make_spirals(n_samples=2, n_classes=3), ValueError,
-     "'n_samples' argument of make_spirals must be an integer >= 3"),
+    (
+        lambda: ds.make_spirals(n_classes=1),
+        ValueError,
+        "'n_classes' argument of make_spirals must be an integer >= 2",
+    ),
+    (
+        lambda: ds.make_spirals(n_samples=2, n_classes=3),
+        ValueError,
+        "'n_samples' argument of make_spirals must be an integer >= 3",
+    ),
     (lambda: ds.make_polynomial(degree=-1), ValueError, "'degree' argument of make_polynomial"),
     (lambda: ds.make_polynomial(x_range=(0, np.inf)), ValueError, "finite"),
-    (lambda: ds.load_flowers(source_only="yes"), TypeError,
-     "'source_only' argument of load_flowers must be True or False"),
+    (
+        lambda: ds.load_flowers(source_only="yes"),
+        TypeError,
+        "'source_only' argument of load_flowers must be True or False",
+    ),
 ]
 
 

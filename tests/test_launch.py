@@ -15,11 +15,11 @@ import re
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,14 +33,19 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 def test_every_notebook_is_checked():
     names = {p.name[:2] for p in NOTEBOOKS}
-    assert {f"{n:02d}" for n in range(1, 14)} <= names and "pe" in names  # chapters 01-13, the appendix
+    assert {
+        f"{n:02d}" for n in range(1, 14)
+    } <= names and "pe" in names  # chapters 01-13, the appendix
 
 
-# -- Colab: the first code cell ---------------------------------------------------------------------
+# -- Colab: the first code cell ------------------------------------------------------------------
 
 
 def test_the_install_cell_is_made_from_the_one_repository_setting():
-    url, branch = CONFIG["repository"]["url"].rstrip("/"), CONFIG["repository"].get("branch", "main")
+    url, branch = (
+        CONFIG["repository"]["url"].rstrip("/"),
+        CONFIG["repository"].get("branch", "main"),
+    )
     assert install_cell.repository() == (url, branch)
     source = install_cell.cell_source()
     assert f'%pip install --quiet "mlpabc[keras] @ git+{url}@{branch}"' in source
@@ -49,7 +54,9 @@ def test_the_install_cell_is_made_from_the_one_repository_setting():
 
 def test_a_changed_repository_setting_changes_the_cell(tmp_path):
     config = tmp_path / "_config.yml"
-    config.write_text("repository:\n  url: https://example.org/course/mlpabc.git/\n  branch: fall-2027\n")
+    config.write_text(
+        "repository:\n  url: https://example.org/course/mlpabc.git/\n  branch: fall-2027\n"
+    )
     assert install_cell.pip_requirement(config) == (
         "mlpabc[keras] @ git+https://example.org/course/mlpabc@fall-2027"
     )
@@ -59,14 +66,19 @@ def test_a_changed_repository_setting_changes_the_cell(tmp_path):
 def test_every_chapter_starts_with_the_install_cell_and_names_the_course_kernel(path):
     nb = nbformat.read(path, as_version=4)
     assert install_cell.problems(nb, install_cell.cell_source()) == [], (
-        f"{path.name}: run `python scripts/install_cell.py`, then `make execute CHAPTERS=chapters/{path.name}`"
+        f"{path.name}: run `python scripts/install_cell.py`, "
+        f"then `make execute CHAPTERS=chapters/{path.name}`"
     )
     cell = nb.cells[install_cell.first_code_index(nb)]
-    assert cell.outputs == []  # where mlpabc is installed the cell prints nothing: nbval compares ""
+    assert (
+        cell.outputs == []
+    )  # where mlpabc is installed the cell prints nothing: nbval compares ""
     ids = [c.id for c in nb.cells]
     assert len(ids) == len(set(ids))
     # Quiet TensorFlow before anything can import it: no import in the notebook comes earlier.
-    before = "".join(c.source for c in nb.cells[: install_cell.first_code_index(nb)] if c.cell_type == "code")
+    before = "".join(
+        c.source for c in nb.cells[: install_cell.first_code_index(nb)] if c.cell_type == "code"
+    )
     assert before == ""
 
 
@@ -87,12 +99,14 @@ _SIMULATION = textwrap.dedent(
         sys.modules["mlpabc"] = None  # `import mlpabc` raises ImportError, as on Colab
     shell = InteractiveShell.instance()
     calls = []
-    shell.register_magic_function(lambda line: calls.append(line), "line", "pip")  # record, do not install
+    # record, do not install
+    shell.register_magic_function(lambda line: calls.append(line), "line", "pip")
     with capture_output() as out:
         result = shell.run_cell(open(sys.argv[1], encoding="utf-8").read())
     print(json.dumps({
         "ok": result.success, "pip": calls, "stdout": out.stdout, "stderr": out.stderr,
-        "env": {k: os.environ.get(k) for k in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND")},
+        "env": {k: os.environ.get(k) for k in (
+            "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND")},
         "tensorflow_imported": "tensorflow" in sys.modules,
     }))
     """
@@ -107,25 +121,37 @@ def test_the_install_cell_in_a_simulated_colab_and_in_the_course_environment(tmp
     script = tmp_path / "simulate.py"
     script.write_text(_SIMULATION, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script), str(cell), situation], capture_output=True, text=True, cwd=tmp_path, check=True
+        [sys.executable, str(script), str(cell), situation],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["ok"] and report["stdout"] == "" and report["stderr"] == ""
-    assert report["env"] == {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
+    assert report["env"] == {
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "KERAS_BACKEND": "tensorflow",
+    }
     assert not report["tensorflow_imported"]
     url, branch = install_cell.repository()
-    expected = [f'install --quiet "mlpabc[keras] @ git+{url}@{branch}"'] if situation == "missing" else []
+    expected = (
+        [f'install --quiet "mlpabc[keras] @ git+{url}@{branch}"'] if situation == "missing" else []
+    )
     assert report["pip"] == expected
 
 
 def test_the_kernel_settings_of_the_cell_are_those_of_the_course_kernel():
     config = (ROOT / "scripts" / "ipython_kernel_config.py").read_text(encoding="utf-8")
     settings = dict(re.findall(r'os\.environ\.setdefault\("(\w+)", "(\w+)"\)', config))
-    cell = dict(re.findall(r'os\.environ\.setdefault\("(\w+)", "(\w+)"\)', install_cell.cell_source()))
+    cell = dict(
+        re.findall(r'os\.environ\.setdefault\("(\w+)", "(\w+)"\)', install_cell.cell_source())
+    )
     assert cell == settings and settings
 
 
-# -- Binder -----------------------------------------------------------------------------------------
+# -- Binder --------------------------------------------------------------------------------------
 
 
 def _requirement_lines():
@@ -161,7 +187,7 @@ def test_binder_post_build_sets_up_the_course_kernel():
     assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
 
 
-# -- launch buttons -----------------------------------------------------------------------------------
+# -- launch buttons ------------------------------------------------------------------------------
 
 
 def _repo_parts():
@@ -190,11 +216,14 @@ def test_the_built_site_launches_the_configured_repository():
     org, repo, branch = _repo_parts()
     html = page.read_text(encoding="utf-8")
     assert f"https://mybinder.org/v2/gh/{org}/{repo}/{branch}?urlpath=" in html
-    assert f"https://colab.research.google.com/github/{org}/{repo}/blob/{branch}/chapters/01_regression.ipynb" in html
+    assert (
+        f"https://colab.research.google.com/github/{org}/{repo}/blob/{branch}/chapters/01_regression.ipynb"
+        in html
+    )
     assert f'href="https://github.com/{org}/{repo}"' in html
 
 
-# -- the course's kernel ----------------------------------------------------------------------------
+# -- the course's kernel -------------------------------------------------------------------------
 
 
 def test_make_env_registered_the_course_kernel_for_this_environment():
@@ -203,7 +232,9 @@ def test_make_env_registered_the_course_kernel_for_this_environment():
     spec = KernelSpecManager().get_kernel_spec(install_cell.KERNELSPEC["name"])
     assert spec.display_name == install_cell.KERNELSPEC["display_name"] == "Python (MLP ABC)"
     assert spec.language == install_cell.KERNELSPEC["language"]
-    assert Path(spec.argv[0]).parent.parent == Path(sys.prefix), "run `make env` (scripts/setup_kernel.py)"
+    assert Path(spec.argv[0]).parent.parent == Path(sys.prefix), (
+        "run `make env` (scripts/setup_kernel.py)"
+    )
     settings = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
     assert settings.read_text() == (ROOT / "scripts" / "ipython_kernel_config.py").read_text()
 
@@ -212,4 +243,6 @@ def test_make_lab_allows_root_and_make_env_registers_the_kernel():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)" in makefile
     assert "$(PY) scripts/setup_kernel.py" in makefile
-    assert '--name mlpabc --display-name "Python (MLP ABC)"' in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '--name mlpabc --display-name "Python (MLP ABC)"' in (ROOT / "README.md").read_text(
+        encoding="utf-8"
+    )

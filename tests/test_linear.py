@@ -207,12 +207,18 @@ def test_perceptron_matches_sklearn_update_for_update(seed, eta):
     x, y = _signed_blobs(seed)
     ours = Perceptron(learning_rate=eta, shuffle=False, max_epochs=50).fit(x, y)
     assert ours.converged_
-    sk = SkPerceptron(eta0=eta, penalty=None, fit_intercept=True, shuffle=False, tol=None, max_iter=1)
+    sk = SkPerceptron(
+        eta0=eta, penalty=None, fit_intercept=True, shuffle=False, tol=None, max_iter=1
+    )
     for epoch in range(ours.n_epochs_):
         sk.partial_fit(x, y, classes=[-1, 1])  # one epoch per call
         np.testing.assert_allclose(ours.coef_history_[epoch], sk.coef_[0], rtol=1e-13, atol=1e-13)
-        assert ours.intercept_history_[epoch] == pytest.approx(sk.intercept_[0], rel=1e-13, abs=1e-13)
-    full = SkPerceptron(eta0=eta, penalty=None, shuffle=False, tol=None, max_iter=ours.n_epochs_ + 5)
+        assert ours.intercept_history_[epoch] == pytest.approx(
+            sk.intercept_[0], rel=1e-13, abs=1e-13
+        )
+    full = SkPerceptron(
+        eta0=eta, penalty=None, shuffle=False, tol=None, max_iter=ours.n_epochs_ + 5
+    )
     full.fit(x, y)
     np.testing.assert_allclose(ours.coef_, full.coef_[0], rtol=1e-13)
     np.testing.assert_array_equal(ours.predict(x), full.predict(x))
@@ -309,10 +315,17 @@ def test_perceptron_does_not_modify_inputs_and_is_stable():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(learning_rate=0.0), ValueError,
-         "'learning_rate' argument of Perceptron must be a float > 0"),
+        (
+            dict(learning_rate=0.0),
+            ValueError,
+            "'learning_rate' argument of Perceptron must be a float > 0",
+        ),
         (dict(learning_rate="1"), TypeError, "'learning_rate' argument of Perceptron"),
-        (dict(max_epochs=0), ValueError, "'max_epochs' argument of Perceptron must be an integer >= 1"),
+        (
+            dict(max_epochs=0),
+            ValueError,
+            "'max_epochs' argument of Perceptron must be an integer >= 1",
+        ),
         (dict(max_epochs=2.5), TypeError, "'max_epochs'"),
         (dict(shuffle="yes"), TypeError, "'shuffle' argument of Perceptron must be True or False"),
         (dict(init="zero"), ValueError, "Did you mean 'zeros'"),

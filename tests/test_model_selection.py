@@ -169,7 +169,9 @@ def test_train_val_test_split_too_small():
 def test_more_folds_than_samples():
     with pytest.raises(ValueError, match=r"'n_splits' argument of KFold \(5\).*n_samples=3"):
         list(KFold(5).split(np.zeros(3)))
-    with pytest.raises(ValueError, match=r"'n_splits' argument of RepeatedKFold \(4\).*n_samples=2"):
+    with pytest.raises(
+        ValueError, match=r"'n_splits' argument of RepeatedKFold \(4\).*n_samples=2"
+    ):
         list(RepeatedKFold(4, n_repeats=2).split(np.zeros(2)))
 
 
@@ -179,11 +181,23 @@ def test_more_folds_than_samples():
         (lambda: KFold(1), ValueError, "'n_splits' argument of KFold must be an integer >= 2"),
         (lambda: KFold(2.0), TypeError, "'n_splits' argument of KFold must be an integer"),
         (lambda: KFold(3, random_state=0), ValueError, "must be None when shuffle=False"),
-        (lambda: KFold(3, shuffle=True, random_state="0"), TypeError, "'random_state' argument of KFold"),
+        (
+            lambda: KFold(3, shuffle=True, random_state="0"),
+            TypeError,
+            "'random_state' argument of KFold",
+        ),
         (lambda: KFold(3, shuffle=True, random_state=-1), ValueError, r"\[0, 2\*\*32 - 1\]"),
         (lambda: KFold(3, shuffle="no"), TypeError, "'shuffle' argument of KFold"),
-        (lambda: RepeatedKFold(3, n_repeats=0), ValueError, "'n_repeats' argument of RepeatedKFold"),
-        (lambda: HoldOut(1.5), ValueError, r"'test_size' argument of HoldOut must be a float in \(0, 1\)"),
+        (
+            lambda: RepeatedKFold(3, n_repeats=0),
+            ValueError,
+            "'n_repeats' argument of RepeatedKFold",
+        ),
+        (
+            lambda: HoldOut(1.5),
+            ValueError,
+            r"'test_size' argument of HoldOut must be a float in \(0, 1\)",
+        ),
         (lambda: HoldOut(0), ValueError, "'test_size' argument of HoldOut must be an integer >= 1"),
         (lambda: HoldOut("0.2"), TypeError, "'test_size' argument of HoldOut"),
         (lambda: KFold(3, shuffle=True, random_state=True), TypeError, "'random_state'"),
@@ -259,23 +273,28 @@ def test_cross_val_score_matches_sklearn_regression():
     cv = KFold(5, shuffle=True, random_state=0)
     ours = cross_val_score(LinearRegression, x, y, cv=cv, scoring="mse")
     sk_cv = skms.KFold(5, shuffle=True, random_state=0)
-    theirs = -skms.cross_val_score(LinearRegression(), x, y, cv=sk_cv,
-                                   scoring="neg_mean_squared_error")
+    theirs = -skms.cross_val_score(
+        LinearRegression(), x, y, cv=sk_cv, scoring="neg_mean_squared_error"
+    )
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
     cv = RepeatedKFold(5, n_repeats=2, random_state=1)
     ours_mape = cross_val_score(lambda: Ridge(alpha=0.1), x, y, cv=cv, scoring="mape")
     sk_cv = skms.RepeatedKFold(n_splits=5, n_repeats=2, random_state=1)
-    theirs_mape = -skms.cross_val_score(Ridge(alpha=0.1), x, y, cv=sk_cv,
-                                        scoring="neg_mean_absolute_percentage_error")
+    theirs_mape = -skms.cross_val_score(
+        Ridge(alpha=0.1), x, y, cv=sk_cv, scoring="neg_mean_absolute_percentage_error"
+    )
     np.testing.assert_allclose(ours_mape, theirs_mape, rtol=1e-12)
 
 
 def test_cross_val_score_matches_sklearn_accuracy():
     x, y = load_iris()
     build = lambda: LogisticRegression(max_iter=500)  # noqa: E731
-    ours = cross_val_score(build, x, y, cv=KFold(3, shuffle=True, random_state=2), scoring="accuracy")
-    theirs = skms.cross_val_score(build(), x, y, cv=skms.KFold(3, shuffle=True, random_state=2),
-                                  scoring="accuracy")
+    ours = cross_val_score(
+        build, x, y, cv=KFold(3, shuffle=True, random_state=2), scoring="accuracy"
+    )
+    theirs = skms.cross_val_score(
+        build(), x, y, cv=skms.KFold(3, shuffle=True, random_state=2), scoring="accuracy"
+    )
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=0)
 
 
@@ -325,8 +344,9 @@ def test_cross_val_score_builds_a_fresh_model_per_fold_and_passes_kwargs():
 
 def test_cross_val_score_callable_scoring():
     x = np.arange(6.0).reshape(-1, 1)
-    scores = cross_val_score(LeastSquares, x, x.ravel() ** 2, cv=3,
-                             scoring=lambda t, p: float(np.max(np.abs(t - p))))
+    scores = cross_val_score(
+        LeastSquares, x, x.ravel() ** 2, cv=3, scoring=lambda t, p: float(np.max(np.abs(t - p)))
+    )
     assert scores.shape == (3,) and np.all(scores > 0)
 
 
@@ -373,13 +393,22 @@ def test_cross_val_score_with_keras_models(keras64, capsys):
 def test_grid_search_matches_sklearn_grid_search_cv():
     x, y = load_diabetes()
     grid = {"alpha": [0.001, 0.01, 0.1, 1.0], "fit_intercept": [True, False]}
-    ours = GridSearch(lambda **p: Ridge(**p), grid, cv=KFold(4, shuffle=True, random_state=0)).fit(x, y)
-    theirs = skms.GridSearchCV(Ridge(), grid, cv=skms.KFold(4, shuffle=True, random_state=0),
-                               scoring="neg_mean_squared_error").fit(x, y)
+    ours = GridSearch(lambda **p: Ridge(**p), grid, cv=KFold(4, shuffle=True, random_state=0)).fit(
+        x, y
+    )
+    theirs = skms.GridSearchCV(
+        Ridge(),
+        grid,
+        cv=skms.KFold(4, shuffle=True, random_state=0),
+        scoring="neg_mean_squared_error",
+    ).fit(x, y)
     assert ours.n_candidates_ == 8
     by_params = {tuple(sorted(r["params"].items())): r for r in ours.cv_results_}
-    for params, mean, std in zip(theirs.cv_results_["params"], theirs.cv_results_["mean_test_score"],
-                                 theirs.cv_results_["std_test_score"]):
+    for params, mean, std in zip(
+        theirs.cv_results_["params"],
+        theirs.cv_results_["mean_test_score"],
+        theirs.cv_results_["std_test_score"],
+    ):
         r = by_params[tuple(sorted(params.items()))]
         assert r["mean_score"] == pytest.approx(-mean, rel=1e-12)
         assert r["std_score"] == pytest.approx(std, rel=1e-9)
@@ -391,8 +420,12 @@ def test_grid_search_matches_sklearn_grid_search_cv():
 def test_grid_search_candidates_order_and_results_layout():
     search = GridSearch(lambda a, b: LinearRegression(), {"a": [1, 2], "b": ["x", "y", "z"]})
     assert search.candidates() == [
-        {"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 1, "b": "z"},
-        {"a": 2, "b": "x"}, {"a": 2, "b": "y"}, {"a": 2, "b": "z"},
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 1, "b": "z"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+        {"a": 2, "b": "z"},
     ]
     search.cv = 2
     search.refit = False
@@ -426,9 +459,15 @@ def test_lbgfs_lesson_sklearn_scores_nan_but_we_raise():
     assert np.isnan(sk.cv_results_["mean_test_score"][1])
     assert any(issubclass(w.category, FitFailedWarning) for w in caught)
     # mlpabc: the error propagates, naming the candidate.
-    search = GridSearch(lambda solver: LogisticRegression(solver=solver, max_iter=300), grid,
-                        cv=3, scoring="accuracy")
-    with pytest.raises(ValueError, match=r"GridSearch failed for the candidate \{'solver': 'lbgfs'\}"):
+    search = GridSearch(
+        lambda solver: LogisticRegression(solver=solver, max_iter=300),
+        grid,
+        cv=3,
+        scoring="accuracy",
+    )
+    with pytest.raises(
+        ValueError, match=r"GridSearch failed for the candidate \{'solver': 'lbgfs'\}"
+    ):
         search.fit(x, y)
 
 
@@ -472,10 +511,17 @@ def test_grid_search_direction_and_nan():
     assert search.best_score_ == pytest.approx(0.25)
     assert np.isnan(search.cv_results_[0]["mean_score"])
     # A score where higher is better picks the largest.
-    up = GridSearch(lambda shift: _Shifted(shift), {"shift": [0.0, 1.0, 3.0]}, cv=3,
-                    scoring=lambda t, p: float(np.mean(p - t)), greater_is_better=True).fit(_X, _Y)
+    up = GridSearch(
+        lambda shift: _Shifted(shift),
+        {"shift": [0.0, 1.0, 3.0]},
+        cv=3,
+        scoring=lambda t, p: float(np.mean(p - t)),
+        greater_is_better=True,
+    ).fit(_X, _Y)
     assert up.best_params_ == {"shift": 3.0}
-    r2 = GridSearch(lambda shift: _Shifted(shift), {"shift": [1.0, 0.0]}, cv=3, scoring="r2").fit(_X, _Y)
+    r2 = GridSearch(lambda shift: _Shifted(shift), {"shift": [1.0, 0.0]}, cv=3, scoring="r2").fit(
+        _X, _Y
+    )
     assert r2.best_params_ == {"shift": 0.0}
 
 
@@ -487,8 +533,12 @@ def test_search_uses_the_same_folds_for_every_candidate():
             seen.append((self.shift, tuple(x[:, 0])))
             return self
 
-    GridSearch(lambda shift: Spy(shift), {"shift": [0.0, 1.0]},
-               cv=RepeatedKFold(3, n_repeats=2), refit=False).fit(_X, _Y)
+    GridSearch(
+        lambda shift: Spy(shift),
+        {"shift": [0.0, 1.0]},
+        cv=RepeatedKFold(3, n_repeats=2),
+        refit=False,
+    ).fit(_X, _Y)
     first = [folds for shift, folds in seen if shift == 0.0]
     second = [folds for shift, folds in seen if shift == 1.0]
     assert first == second and len(first) == 6
@@ -497,10 +547,17 @@ def test_search_uses_the_same_folds_for_every_candidate():
 @pytest.mark.parametrize(
     "grid, exc, match",
     [
-        ({"alpha": 0.1}, TypeError,
-         "entry 'alpha' of the 'param_grid' argument of GridSearch must be a list"),
+        (
+            {"alpha": 0.1},
+            TypeError,
+            "entry 'alpha' of the 'param_grid' argument of GridSearch must be a list",
+        ),
         ({"alpha": []}, ValueError, "must not be an empty list"),
-        ([("alpha", [1])], TypeError, "'param_grid' argument of GridSearch must be a non-empty dict"),
+        (
+            [("alpha", [1])],
+            TypeError,
+            "'param_grid' argument of GridSearch must be a non-empty dict",
+        ),
         ({}, TypeError, "non-empty dict"),
         ({"alpha": ("uniform", 0.0, 1.0)}, TypeError, "use RandomSearch or BayesianSearch"),
     ],
@@ -533,21 +590,28 @@ def test_random_search_reproducible_and_in_range():
     build = lambda **p: _Shifted(0.0)  # noqa: E731
 
     def run(seed):
-        return [r["params"] for r in RandomSearch(build, space, n_iter=6, cv=2, seed=seed, refit=False)
-                .fit(_X, _Y).cv_results_]
+        return [
+            r["params"]
+            for r in RandomSearch(build, space, n_iter=6, cv=2, seed=seed, refit=False)
+            .fit(_X, _Y)
+            .cv_results_
+        ]
 
     a, b, c = run(0), run(0), run(1)
     assert a == b and a != c
     for p in a:
-        assert 1e-3 <= p["alpha"] <= 1e1 and p["units"] in (2, 3, 4) and p["act"] in ("relu", "tanh")
+        assert (
+            1e-3 <= p["alpha"] <= 1e1 and p["units"] in (2, 3, 4) and p["act"] in ("relu", "tanh")
+        )
         assert 0.1 <= p["rate"] <= 0.2 and 5 <= p["beta"] <= 6
         assert isinstance(p["units"], int) and isinstance(p["beta"], float)
 
 
 def test_space_distributions():
     rng = np.random.default_rng(0)
-    dims = _parse_space({"lr": ("log-uniform", 1e-4, 1.0), "n": ("int", 1, 3), "c": ["a", "b"]},
-                        "space", "test")
+    dims = _parse_space(
+        {"lr": ("log-uniform", 1e-4, 1.0), "n": ("int", 1, 3), "c": ["a", "b"]}, "space", "test"
+    )
     draws = [_draw_params(dims, rng) for _ in range(4000)]
     log_lr = np.log10([d["lr"] for d in draws])
     assert log_lr.min() >= -4 and log_lr.max() <= 0
@@ -560,8 +624,11 @@ def test_space_distributions():
 @pytest.mark.parametrize(
     "space, exc, match",
     [
-        ({"a": ("log-uniform", 0.0, 1.0)}, ValueError,
-         r"\('log-uniform', low, high\) with 0 < low < high"),
+        (
+            {"a": ("log-uniform", 0.0, 1.0)},
+            ValueError,
+            r"\('log-uniform', low, high\) with 0 < low < high",
+        ),
         ({"a": ("uniform", 2.0, 1.0)}, ValueError, "low < high"),
         ({"a": ("int", 1.5, 3)}, ValueError, "integers low < high"),
         ({"a": ("loguniform", 1e-3, 1.0)}, TypeError, "must be a list of options"),
@@ -574,7 +641,9 @@ def test_random_search_bad_space(space, exc, match):
 
 
 def test_random_search_bad_n_iter_and_seed():
-    with pytest.raises(ValueError, match="'n_iter' argument of RandomSearch must be an integer >= 1"):
+    with pytest.raises(
+        ValueError, match="'n_iter' argument of RandomSearch must be an integer >= 1"
+    ):
         RandomSearch(lambda a: _Shifted(a), {"a": [0.0]}, n_iter=0, cv=2).fit(_X, _Y)
     with pytest.raises(TypeError, match="'seed' argument of RandomSearch"):
         RandomSearch(lambda a: _Shifted(a), {"a": [0.0]}, seed="x", cv=2).fit(_X, _Y)
@@ -586,14 +655,28 @@ def test_random_search_bad_n_iter_and_seed():
 def test_bayesian_search_finds_the_minimum():
     # MSE = (log10(alpha) - 0.5)^2: the best alpha is 10**0.5 ~ 3.16.
     build = lambda alpha: _Shifted(np.log10(alpha) - 0.5)  # noqa: E731
-    search = BayesianSearch(build, {"alpha": ("log-uniform", 1e-3, 1e3)}, n_iter=12, n_initial=4,
-                            cv=2, seed=0, refit=False).fit(_X, _Y)
+    search = BayesianSearch(
+        build,
+        {"alpha": ("log-uniform", 1e-3, 1e3)},
+        n_iter=12,
+        n_initial=4,
+        cv=2,
+        seed=0,
+        refit=False,
+    ).fit(_X, _Y)
     assert len(search.cv_results_) == 12
     assert abs(np.log10(search.best_params_["alpha"]) - 0.5) < 0.1
     # It does better than its own random start.
     assert search.best_score_ < min(r["mean_score"] for r in search.cv_results_[:4])
-    again = BayesianSearch(build, {"alpha": ("log-uniform", 1e-3, 1e3)}, n_iter=12, n_initial=4,
-                           cv=2, seed=0, refit=False).fit(_X, _Y)
+    again = BayesianSearch(
+        build,
+        {"alpha": ("log-uniform", 1e-3, 1e3)},
+        n_iter=12,
+        n_initial=4,
+        cv=2,
+        seed=0,
+        refit=False,
+    ).fit(_X, _Y)
     assert [r["params"] for r in again.cv_results_] == [r["params"] for r in search.cv_results_]
 
 
@@ -616,7 +699,9 @@ def test_bayesian_search_mixed_space_and_maximisation():
         b = BayesianSearch(Model, space, n_iter=20, n_initial=6, seed=seed, **common).fit(_X, _Y)
         assert isinstance(b.best_params_["units"], int) and b.best_params_["kind"] in "abc"
         bayes.append(b.best_score_)
-        rand.append(RandomSearch(Model, space, n_iter=20, seed=seed, **common).fit(_X, _Y).best_score_)
+        rand.append(
+            RandomSearch(Model, space, n_iter=20, seed=seed, **common).fit(_X, _Y).best_score_
+        )
     assert sum(score > -0.05 for score in bayes) >= 7  # measured: 8 of 10
     assert np.median(bayes) > np.median(rand) + 0.1  # measured: -0.014 against -0.5
 
@@ -664,8 +749,11 @@ def test_expected_improvement_hand_values_and_certain_points():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(n_initial=5, n_iter=3), ValueError,
-         r"'n_initial' argument of BayesianSearch must be an integer in \[1, 3\]"),
+        (
+            dict(n_initial=5, n_iter=3),
+            ValueError,
+            r"'n_initial' argument of BayesianSearch must be an integer in \[1, 3\]",
+        ),
         (dict(xi=-0.1), ValueError, "'xi' argument of BayesianSearch must be a float >= 0"),
         (dict(space={"a": scipy.stats.uniform()}), TypeError, "must be a list of options, a tuple"),
     ],

@@ -36,8 +36,11 @@ def _build(units=4, learning_rate=0.01, activation="relu", loss="mse"):
 
 
 _GRID = {"learning_rate": [0.003, 0.03], "units": [2, 6], "loss": ["mse", "mape"]}
-_SPACE = {"learning_rate": ("log-uniform", 1e-3, 1e-1), "units": ("int", 2, 8),
-          "activation": ["relu", "tanh"]}
+_SPACE = {
+    "learning_rate": ("log-uniform", 1e-3, 1e-1),
+    "units": ("int", 2, 8),
+    "activation": ["relu", "tanh"],
+}
 
 
 def _searches(**kwargs):
@@ -107,10 +110,14 @@ def test_a_failing_candidate_is_named_in_parallel_too():
         model.compile(optimizer=optimizer, loss="mse")
         return model
 
-    search = GridSearch(build_named, {"optimizer": ["adam", "lbgfs"]}, cv=_CV, n_jobs=2,
-                        fit_kwargs=_TRAINING)
-    with pytest.raises(ValueError, match=r"GridSearch failed for the candidate \{'optimizer': "
-                                         r"'lbgfs'\}: ValueError: Unknown optimizer 'lbgfs'"):
+    search = GridSearch(
+        build_named, {"optimizer": ["adam", "lbgfs"]}, cv=_CV, n_jobs=2, fit_kwargs=_TRAINING
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"GridSearch failed for the candidate \{'optimizer': "
+        r"'lbgfs'\}: ValueError: Unknown optimizer 'lbgfs'",
+    ):
         search.fit(_x, _y)
 
 
@@ -124,8 +131,10 @@ def test_a_failing_candidate_is_named_in_parallel_too():
     ],
 )
 def test_bad_n_jobs(n_jobs, exc, match):
-    expected = (r"The 'n_jobs' argument of {} must be None \(one process\), a positive number "
-                r"of processes or a negative number \(-1: all cores\)\. ")
+    expected = (
+        r"The 'n_jobs' argument of {} must be None \(one process\), a positive number "
+        r"of processes or a negative number \(-1: all cores\)\. "
+    )
     with pytest.raises(exc, match=expected.format("cross_val_score") + match):
         cross_val_score(_build, _x, _y, cv=2, n_jobs=n_jobs)
     for search in _searches(n_jobs=n_jobs).values():
@@ -138,8 +147,12 @@ def test_bad_n_jobs(n_jobs, exc, match):
 def test_searches_on_a_dask_cluster_give_the_serial_results(serial):
     from dask.distributed import Client, LocalCluster, get_task_stream
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         with joblib.parallel_backend("dask"), get_task_stream(client) as tasks:
             # unchanged code: n_jobs=None follows the joblib context, as in scikit-learn
             results = {name: s.fit(_x, _y) for name, s in _searches().items()}

@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))            # chapters and appendices
-CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]           # numbered chapters
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))  # chapters and appendices
+CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]  # numbered chapters
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/|site-packages|\.venv/)")
 PLOT_SEMICOLON = re.compile(r"^\s*(plt|ax\w*|fig\w*)\.\w+\(.*\);\s*$", re.M)
-TIMING = re.compile(r"\d\s*(ms|µs|us)\b|\bs/it\b|\bit/s\b|\bETA\b|/step\b|Wall time|CPU times")  # timers, progress bars
+TIMING = re.compile(
+    r"\d\s*(ms|µs|us)\b|\bs/it\b|\bit/s\b|\bETA\b|/step\b|Wall time|CPU times"
+)  # timers, progress bars
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+)\.(\d+)", re.M)
 
 
@@ -57,10 +59,17 @@ def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_was_executed_top_to_bottom(path):
-    counts = [c.get("execution_count") for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]
-    assert None not in counts, f"{path.name}: a code cell was never executed (nbval would compare nothing)"
+    counts = [
+        c.get("execution_count")
+        for c in _cells(path)
+        if c["cell_type"] == "code" and _source(c).strip()
+    ]
+    assert None not in counts, (
+        f"{path.name}: a code cell was never executed (nbval would compare nothing)"
+    )
     assert counts == list(range(1, len(counts) + 1)), (
-        f"{path.name}: execution counts {counts} are not 1, 2, 3, ...: re-execute with `make execute`"
+        f"{path.name}: execution counts {counts} are not 1, 2, 3, ...: "
+        "re-execute with `make execute`"
     )
 
 
@@ -71,15 +80,20 @@ def test_outputs_hold_no_noise(path):
             continue
         tags = cell.get("metadata", {}).get("tags", [])
         for out in cell.get("outputs", []):
-            assert out.get("name") != "stderr", f"{path.name} cell {i}: stderr stored ({_text(out)[:200]!r})"
+            assert out.get("name") != "stderr", (
+                f"{path.name} cell {i}: stderr stored ({_text(out)[:200]!r})"
+            )
             if out.get("output_type") == "error":
                 assert "raises-exception" in tags, f"{path.name} cell {i}: an error is stored"
-            assert not MACHINE_PATH.search(_text(out)), f"{path.name} cell {i}: a machine path in the output"
+            assert not MACHINE_PATH.search(_text(out)), (
+                f"{path.name} cell {i}: a machine path in the output"
+            )
             assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {}), (
                 f"{path.name} cell {i}: a widget output (use text progress or verbose=0)"
             )
         assert not PLOT_SEMICOLON.search(_source(cell)), (
-            f"{path.name} cell {i}: a plot line ends in ';' (nbval ignores it: end the cell with plt.show())"
+            f"{path.name} cell {i}: a plot line ends in ';' "
+            "(nbval ignores it: end the cell with plt.show())"
         )
 
 
@@ -105,10 +119,10 @@ def test_streams_are_stored_as_scripts_execute_chapters_writes_them(path):
     for i, cell in enumerate(_cells(path)):
         outs = cell.get("outputs", []) if cell["cell_type"] == "code" else []
         for a, b in zip(outs, outs[1:]):
-            assert not (a.get("output_type") == b.get("output_type") == "stream"
-                        and a.get("name") == b.get("name")), (
-                f"{path.name} cell {i}: a stream split in two: re-execute with `make execute`"
-            )
+            assert not (
+                a.get("output_type") == b.get("output_type") == "stream"
+                and a.get("name") == b.get("name")
+            ), f"{path.name} cell {i}: a stream split in two: re-execute with `make execute`"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -122,7 +136,9 @@ def test_chapter_anatomy(path):
     text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
     headings = re.findall(r"(?m)^#{1,3} \d+\.\d*", text)
     assert not headings, f"{path.name}: hand-numbered headings {headings} (_toc.yml numbers them)"
-    assert re.search(r"^\(ch-[\w-]+\)=", first, re.M), f"{path.name}: the title cell needs a (ch-...)= label"
+    assert re.search(r"^\(ch-[\w-]+\)=", first, re.M), (
+        f"{path.name}: the title cell needs a (ch-...)= label"
+    )
     text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
     assert "In this chapter" in text, f"{path.name}: no 'In this chapter' learning goals"
     assert re.search(r"^#+ .*Summary", text, re.M), f"{path.name}: no Summary section"
@@ -153,10 +169,14 @@ def test_exercises_follow_the_pattern(path):
     assert 2 <= len(exercises) <= 4, f"{path.name}: {len(exercises)} exercises (expected 2 to 4)"
     number = int(path.name[:2])
     for name, tags in exercises.items():
-        assert name.startswith(f"{number}."), f"{path.name}: exercise {name} is numbered for another chapter"
+        assert name.startswith(f"{number}."), (
+            f"{path.name}: exercise {name} is numbered for another chapter"
+        )
         solutions = [t for t in tags if "solution" in t]
         checks = [t for t in tags if "check" in t]
         assert solutions, f"{path.name}: exercise {name} has no cell tagged 'solution'"
         assert checks, f"{path.name}: exercise {name} has no cell tagged 'check'"
         for t in solutions:
-            assert "hide-input" in t, f"{path.name}: a solution cell of exercise {name} is not hidden (tag 'hide-input')"
+            assert "hide-input" in t, (
+                f"{path.name}: a solution cell of exercise {name} is not hidden (tag 'hide-input')"
+            )

@@ -71,7 +71,12 @@ def test_plot_history_without_loss_keys_plots_everything():
 @pytest.mark.parametrize(
     "history, keys, exc, match",
     [
-        (LOGS, "val_los", ValueError, "'val_los', which the history does not.*Did you mean 'val_loss'"),
+        (
+            LOGS,
+            "val_los",
+            ValueError,
+            "'val_los', which the history does not.*Did you mean 'val_loss'",
+        ),
         ([1, 2, 3], None, TypeError, "'history' argument of plot_history"),
         ({}, None, TypeError, "non-empty dict"),
     ],
@@ -165,8 +170,13 @@ def test_plot_decision_boundary_of_a_perceptron():
 
 def test_plot_decision_boundary_with_probabilities_and_scores():
     x, y = make_spirals(n_samples=30, n_classes=3, seed=0)
-    ax = plot_decision_boundary(lambda p: np.column_stack([p[:, 0], p[:, 1], -p.sum(1)]), x, y,
-                                resolution=20, feature_names=("a", "b"))
+    ax = plot_decision_boundary(
+        lambda p: np.column_stack([p[:, 0], p[:, 1], -p.sum(1)]),
+        x,
+        y,
+        resolution=20,
+        feature_names=("a", "b"),
+    )
     assert ax.get_legend_handles_labels()[1] == ["class 0", "class 1", "class 2"]
     assert ax.get_xlabel() == "a"
     seen = {}
@@ -241,7 +251,9 @@ def test_plot_learning_rate():
 def test_plot_learning_rate_bad_input():
     with pytest.raises(TypeError, match="'steps' argument of plot_learning_rate"):
         plot_learning_rate(0.1, np.array([0.5, 1.5]))
-    with pytest.raises(ValueError, match="'steps' argument of plot_learning_rate must be an integer >= 1"):
+    with pytest.raises(
+        ValueError, match="'steps' argument of plot_learning_rate must be an integer >= 1"
+    ):
         plot_learning_rate(0.1, 0)
     with pytest.raises(TypeError, match="'schedule' argument of plot_learning_rate"):
         plot_learning_rate("adam", 3)
@@ -252,8 +264,14 @@ def test_plot_learning_rate_bad_input():
 
 def test_plot_loss_surface():
     path = np.array([[-1.0, 1.0], [-0.5, 0.3], [0.0, 0.0]])
-    ax = plot_loss_surface(lambda a, b: a**2 + 10 * b**2, (-2, 2), (-1.5, 1.5),
-                           {"SGD": path, "Adam": path / 2}, resolution=40, levels=10)
+    ax = plot_loss_surface(
+        lambda a, b: a**2 + 10 * b**2,
+        (-2, 2),
+        (-1.5, 1.5),
+        {"SGD": path, "Adam": path / 2},
+        resolution=40,
+        levels=10,
+    )
     assert _labels(ax) == ["SGD", "Adam"]
     assert ax.get_lines()[0].get_xdata().tolist() == [-1.0, -0.5, 0.0]
     assert sum(isinstance(c, ContourSet) for c in ax.collections) == 1
@@ -267,7 +285,9 @@ def test_plot_loss_surface_bad_input():
         plot_loss_surface(lambda a, b: 0.0, (0, 1), (0, 1))
     with pytest.raises(ValueError, match=r"arrays of shape \(k, 2\). Got \(2, 3\)"):
         plot_loss_surface(lambda a, b: a + b, (0, 1), (0, 1), {"p": np.zeros((2, 3))})
-    with pytest.raises(ValueError, match="'xlim' argument of plot_loss_surface must be finite with lo"):
+    with pytest.raises(
+        ValueError, match="'xlim' argument of plot_loss_surface must be finite with lo"
+    ):
         plot_loss_surface(lambda a, b: a + b, (1, 0), (0, 1))
     with pytest.raises(TypeError, match="'ylim' argument of plot_loss_surface must be a pair"):
         plot_loss_surface(lambda a, b: a + b, (0, 1), 5)

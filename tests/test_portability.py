@@ -24,10 +24,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,10 @@ def supported_minors() -> list[str]:
 def promised_minors() -> list[str]:
     """The versions the README promises, in its section 'Python versions'."""
     match = re.search(r"The course runs on \*\*Python ((?:3\.\d+, )*3\.\d+ and 3\.\d+)\*\*", README)
-    assert match, "README: the section 'Python versions' must say 'The course runs on **Python 3.X, ... and 3.Z**'"
+    assert match, (
+        "README: the section 'Python versions' must say "
+        "'The course runs on **Python 3.X, ... and 3.Z**'"
+    )
     return re.findall(r"3\.\d+", match.group(1))
 
 
@@ -85,16 +88,34 @@ def test_every_line_of_constraints_is_an_exact_pin():
 def _dry_run(python_version: str, *requirements: str) -> subprocess.CompletedProcess:
     """pip's resolution for another Python, ignoring what this environment has installed."""
     return subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-         "--python-version", python_version, "--only-binary=:all:", "--report", "-", *requirements],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--python-version",
+            python_version,
+            "--only-binary=:all:",
+            "--report",
+            "-",
+            *requirements,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
     )
 
 
 def _installed(done: subprocess.CompletedProcess) -> dict[str, str]:
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
-    return {item["metadata"]["name"].lower(): item["metadata"]["version"] for item in report["install"]}
+    return {
+        item["metadata"]["name"].lower(): item["metadata"]["version"] for item in report["install"]
+    }
 
 
 def _pins() -> dict[str, str]:
@@ -123,7 +144,12 @@ def test_the_constraints_resolve_on_every_promised_python(version):
 @slow
 @pytest.mark.slow
 def test_binders_requirements_resolve_for_binders_python():
-    version = (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
+    version = (
+        (ROOT / "binder" / "runtime.txt")
+        .read_text(encoding="utf-8")
+        .strip()
+        .removeprefix("python-")
+    )
     installed = _installed(_dry_run(version, "-r", "binder/requirements.txt"))
     pins = _pins()
     for name in ("numpy", "tensorflow", "keras", "matplotlib", "scikit-learn"):
@@ -162,7 +188,9 @@ def _copy_sources(dest: Path) -> Path:
     dest.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "mlpabc", dest / "mlpabc", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / "mlpabc", dest / "mlpabc", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     return dest
 
 
@@ -177,21 +205,67 @@ def _run(args, **kwargs):
 def test_the_wheel_runs_three_chapters_in_an_empty_folder(tmp_path):
     # 1. the wheel, built from a copy of the sources
     src = _copy_sources(tmp_path / "src")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path / "dist"), str(src)])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path / "dist"),
+            str(src),
+        ]
+    )
     (wheel,) = (tmp_path / "dist").glob("mlpabc-*.whl")
 
-    # 2. a fresh environment outside the checkout: the wheel with Keras, pinned; a kernel as in the README
+    # 2. a fresh environment outside the checkout: the wheel with Keras, pinned; a kernel as in
+    #    the README
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)])
     python = str(venv / "bin" / "python")
-    _run([python, "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
-          f"{wheel}[keras]", "ipykernel", "nbclient", "nbformat"])
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("JUPYTER", "IPYTHON", "TF_", "KERAS", "MPLBACKEND", "PYTHON", "VIRTUAL_ENV"))}
-    env |= {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter-user"), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-            "IPYTHONDIR": str(tmp_path / "ipython")}  # no kernel or setting of this machine's user
-    _run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "mlpabc",
-          "--display-name", "Python (MLP ABC)"], env=env)
+    _run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            f"{wheel}[keras]",
+            "ipykernel",
+            "nbclient",
+            "nbformat",
+        ]
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("JUPYTER", "IPYTHON", "TF_", "KERAS", "MPLBACKEND", "PYTHON", "VIRTUAL_ENV")
+        )
+    }
+    env |= {
+        "JUPYTER_DATA_DIR": str(tmp_path / "jupyter-user"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+        "IPYTHONDIR": str(tmp_path / "ipython"),
+    }  # no kernel or setting of this machine's user
+    _run(
+        [
+            python,
+            "-m",
+            "ipykernel",
+            "install",
+            "--sys-prefix",
+            "--name",
+            "mlpabc",
+            "--display-name",
+            "Python (MLP ABC)",
+        ],
+        env=env,
+    )
 
     # 3. three chapters in an empty folder, run top to bottom in that environment
     work = tmp_path / "student"
@@ -203,6 +277,9 @@ def test_the_wheel_runs_three_chapters_in_an_empty_folder(tmp_path):
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(report["kernel"]).is_relative_to(venv), report["kernel"]
     assert report["chapters"] == {name: [] for name in CHAPTERS}
-    installed = _run([python, "-c", "import mlpabc, pathlib; print(pathlib.Path(mlpabc.__file__).parent)"],
-                     cwd=work, env=env).stdout.strip()
+    installed = _run(
+        [python, "-c", "import mlpabc, pathlib; print(pathlib.Path(mlpabc.__file__).parent)"],
+        cwd=work,
+        env=env,
+    ).stdout.strip()
     assert Path(installed).is_relative_to(venv) and not Path(installed).is_relative_to(ROOT)

@@ -40,7 +40,12 @@ def glossary() -> dict:
     entries = {}
     lines = "\n".join(blocks).splitlines()
     for i, line in enumerate(lines):
-        if line and not line.startswith(" ") and i + 1 < len(lines) and lines[i + 1].startswith("  "):
+        if (
+            line
+            and not line.startswith(" ")
+            and i + 1 < len(lines)
+            and lines[i + 1].startswith("  ")
+        ):
             first = lines[i + 1].strip()
             chinese = first.split(". ", 1)[0].rstrip(".")
             primary = chinese.split("（", 1)[0].strip()
@@ -56,9 +61,7 @@ def _markdown_of(path: Path) -> str:
     if path.suffix == ".md":
         return path.read_text(encoding="utf-8")
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return "\n\n".join(
-        "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
-    )
+    return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
 def _prose(text: str) -> str:
@@ -66,8 +69,8 @@ def _prose(text: str) -> str:
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = TERM_ROLE.sub(lambda m: _term_name(m.group(1)), text)
-    text = re.sub(r"\{[a-z]+\}`[^`]*`", " ", text)       # citations and references
-    text = re.sub(r"`[^`]*`", " ", text)                   # inline code
+    text = re.sub(r"\{[a-z]+\}`[^`]*`", " ", text)  # citations and references
+    text = re.sub(r"`[^`]*`", " ", text)  # inline code
     return text
 
 
@@ -80,14 +83,19 @@ def _chinese_forms(inner: str) -> list[str]:
     return [" ".join(part.split()) for part in re.split(r"[,，;；]", inner) if CJK.search(part)]
 
 
-CHAPTER_FILES = sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")) + sorted(CHAPTERS.glob("[0-9][0-9]_*.md"))
+CHAPTER_FILES = sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")) + sorted(
+    CHAPTERS.glob("[0-9][0-9]_*.md")
+)
 
 
 def test_glossary_gives_every_term_a_chinese_form():
     entries = glossary()
     assert len(entries) > 100
-    missing = [term for term, (primary, _) in entries.items() if not CJK.search(primary)
-               and not any(CJK.search(a) for a in entries[term][1])]
+    missing = [
+        term
+        for term, (primary, _) in entries.items()
+        if not CJK.search(primary) and not any(CJK.search(a) for a in entries[term][1])
+    ]
     assert not missing, f"glossary entries without a Chinese form: {missing}"
 
 
@@ -95,14 +103,18 @@ def test_glossary_has_one_chinese_term_per_concept():
     seen = {}
     for term, (primary, _) in glossary().items():
         if CJK.search(primary):
-            assert primary not in seen, f"{primary!r} is the Chinese form of both {seen[primary]!r} and {term!r}"
+            assert primary not in seen, (
+                f"{primary!r} is the Chinese form of both {seen[primary]!r} and {term!r}"
+            )
             seen[primary] = term
 
 
 @pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.name)
 def test_term_references_name_glossary_entries(path):
     entries = glossary()
-    unknown = sorted({_term_name(m.group(1)) for m in TERM_ROLE.finditer(_markdown_of(path))} - set(entries))
+    unknown = sorted(
+        {_term_name(m.group(1)) for m in TERM_ROLE.finditer(_markdown_of(path))} - set(entries)
+    )
     assert not unknown, f"{path.name}: {{term}} references with no glossary entry: {unknown}"
 
 
@@ -116,13 +128,15 @@ def test_first_use_of_a_term_gives_its_chinese_form(path):
         if name in seen or name not in entries:
             continue
         seen.add(name)
-        paren = PAREN.match(text[match.end():])
+        paren = PAREN.match(text[match.end() :])
         forms = _chinese_forms(paren.group(1) or paren.group(2) or "") if paren else []
         primary = entries[name][0]
         if not forms:
             missing.append(match.group(1))
         elif CJK.search(primary) and primary not in forms:
-            missing.append(f"{match.group(1)} ({'、'.join(forms)}: the glossary's first form is {primary})")
+            missing.append(
+                f"{match.group(1)} ({'、'.join(forms)}: the glossary's first form is {primary})"
+            )
     assert not missing, f"{path.name}: first use without its Chinese form in parentheses: {missing}"
 
 
@@ -137,9 +151,9 @@ def test_chinese_forms_are_the_glossarys(path):
         if not forms:
             continue
         inner_english = re.split(r"[,，;；]", paren.group(1))[0]
-        if CJK.search(inner_english):            # "term (中文)": the term precedes the parenthesis
-            before = text[max(0, paren.start() - 80):paren.start()]
-        else:                                    # "(term, 中文)": the term is inside it
+        if CJK.search(inner_english):  # "term (中文)": the term precedes the parenthesis
+            before = text[max(0, paren.start() - 80) : paren.start()]
+        else:  # "(term, 中文)": the term is inside it
             before = inner_english
         before = " ".join(re.sub(r"\*+", "", before).split()).lower()
         term = next((n for n in names if before.endswith(n) or before.endswith(n + "s")), None)

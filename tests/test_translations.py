@@ -90,8 +90,11 @@ def test_displayed_code_is_shown_unchanged(page):
 
 
 def test_english_only_pages_have_no_catalog():
-    stray = [p.relative_to(CATALOGS).as_posix() for p in CATALOGS.rglob("*.po")
-             if zh_edition.english_only(p.relative_to(CATALOGS).with_suffix("").as_posix())]
+    stray = [
+        p.relative_to(CATALOGS).as_posix()
+        for p in CATALOGS.rglob("*.po")
+        if zh_edition.english_only(p.relative_to(CATALOGS).with_suffix("").as_posix())
+    ]
     assert not stray, f"catalogs of pages that stay English (remove them): {stray}"
 
 
@@ -100,9 +103,21 @@ def test_catalogs_hold_the_messages_of_the_current_english_sources(tmp_path):
     """Extract the messages afresh and compare: an English edit not yet merged fails here."""
     bin_dir = Path(sys.executable).parent
     subprocess.run(
-        [str(bin_dir / "jupyter-book"), "build", str(ROOT), "--builder", "custom", "--custom-builder",
-         "gettext", "--path-output", str(tmp_path), "--quiet"],
-        check=True, capture_output=True, text=True,
+        [
+            str(bin_dir / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "--builder",
+            "custom",
+            "--custom-builder",
+            "gettext",
+            "--path-output",
+            str(tmp_path),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     templates = tmp_path / "_build" / "gettext"
     problems = []
@@ -112,8 +127,12 @@ def test_catalogs_hold_the_messages_of_the_current_english_sources(tmp_path):
             wanted = {m.id for m in babel_pofile.read_po(f) if m.id}
         have = {m.id for m in _messages(page)}
         problems += [f"{page}: not in the catalog: {_short(i)}" for i in sorted(wanted - have)]
-        problems += [f"{page}: no longer in the English: {_short(i)}" for i in sorted(have - wanted)]
-    assert not problems, "the catalogs are out of date: run `make translations`\n" + "\n".join(problems)
+        problems += [
+            f"{page}: no longer in the English: {_short(i)}" for i in sorted(have - wanted)
+        ]
+    assert not problems, "the catalogs are out of date: run `make translations`\n" + "\n".join(
+        problems
+    )
 
 
 _BLOCK_START = re.compile(r"\s*(?:\d+[.)]\s|[-*+]\s|#{1,6}\s|>\s)")
@@ -123,9 +142,15 @@ _BLOCK_START = re.compile(r"\s*(?:\d+[.)]\s|[-*+]\s|#{1,6}\s|>\s)")
 def test_translations_parse_as_the_text_they_replace(page):
     """A translation that starts like a list item or heading ("5. 反向传播") parses as a block, and
     Sphinx then silently keeps the English: escape the marker ("5\\. 反向传播")."""
-    bad = [f"  {_short(m.string, 70)}" for m in _messages(page)
-           if m.string and not m.fuzzy and _BLOCK_START.match(m.string)]
-    assert not bad, f"{page}: translations that would be ignored (escape the leading marker):\n" + "\n".join(bad)
+    bad = [
+        f"  {_short(m.string, 70)}"
+        for m in _messages(page)
+        if m.string and not m.fuzzy and _BLOCK_START.match(m.string)
+    ]
+    assert not bad, (
+        f"{page}: translations that would be ignored (escape the leading marker):\n"
+        + "\n".join(bad)
+    )
 
 
 # -- what a translation must keep ---------------------------------------------------------------
@@ -146,7 +171,9 @@ def _tokens(text: str) -> Counter:
     """Formulas, inline code, references (their targets for {term}), link targets, numbers."""
     found = Counter()
     for role, content in _ROLE.findall(text):
-        found[f"{{{role}}}→{_term_target(content)}" if role == "term" else f"{{{role}}}`{content}`"] += 1
+        found[
+            f"{{{role}}}→{_term_target(content)}" if role == "term" else f"{{{role}}}`{content}`"
+        ] += 1
     rest = _ROLE.sub(" ", text)
     for pattern in (_MATH, _LINK_TARGET):
         for match in pattern.finditer(rest):
@@ -220,7 +247,11 @@ def glossary_terms() -> dict[str, tuple[str, ...]]:
         chinese = re.match(r"(.+?)\.(?:\s|$)", definition).group(1)
         main = re.split(r"[（(]", chinese)[0].strip()
         forms = {_squash(main), _squash(_GENERIC_SUFFIX.sub("", main.strip()).strip() or main)}
-        if (" " not in headword and re.search(r"[A-Z]", headword)) or headword.lower() in {"tanh", "softmax", "logits"}:
+        if (" " not in headword and re.search(r"[A-Z]", headword)) or headword.lower() in {
+            "tanh",
+            "softmax",
+            "logits",
+        }:
             forms.add(_squash(headword))
         forms.update(OTHER_SENSES.get(headword, ()))
         terms[headword] = tuple(sorted(forms))
@@ -236,7 +267,12 @@ def _english_pattern(headword: str) -> re.Pattern:
 
 def _prose(text: str) -> str:
     """The English text a reader sees as words: no formulas, code, link or reference targets."""
-    text = _ROLE.sub(lambda m: " " + re.sub(r"\s*<[^<>]+>\s*$", "", m.group(2)) + " " if m.group(1) == "term" else " ", text)
+    text = _ROLE.sub(
+        lambda m: (
+            " " + re.sub(r"\s*<[^<>]+>\s*$", "", m.group(2)) + " " if m.group(1) == "term" else " "
+        ),
+        text,
+    )
     for pattern in (_MATH, _CODE, _LINK_TARGET):
         text = pattern.sub(" ", text)
     # a display-math message has no $ delimiters: the words of its \text{...} are formula too
@@ -268,5 +304,10 @@ def test_glossary_terms_use_the_glossarys_chinese_form(page):
             if pattern.search(english):
                 english = pattern.sub(" ", english)
                 if not any(form in chinese for form in terms[headword]):
-                    problems.append(f"  '{headword}' should read {' / '.join(terms[headword])} in: {_short(m.string, 70)}")
-    assert not problems, f"{page}: glossary terms not rendered by their Chinese form:\n" + "\n".join(problems)
+                    problems.append(
+                        f"  '{headword}' should read {' / '.join(terms[headword])} "
+                        f"in: {_short(m.string, 70)}"
+                    )
+    assert not problems, (
+        f"{page}: glossary terms not rendered by their Chinese form:\n" + "\n".join(problems)
+    )

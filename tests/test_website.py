@@ -35,7 +35,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
 
 
 def _toc_pages():
@@ -135,17 +137,35 @@ def _render(page: Path, width: int | None = None) -> tuple[str, str, dict]:
     try:
         with tempfile.TemporaryDirectory() as profile:
             proc = subprocess.run(
-                [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=20000",
-                 "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
-                 "--window-size=1280,900", "--dump-dom", target.as_uri()],
-                capture_output=True, text=True, timeout=180,
+                [
+                    CHROMIUM,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    f"--user-data-dir={profile}",
+                    "--virtual-time-budget=20000",
+                    "--enable-logging=stderr",
+                    "--v=0",
+                    "--hide-scrollbars",
+                    "--window-size=1280,900",
+                    "--dump-dom",
+                    target.as_uri(),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=180,
             )
     finally:
         copy.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
-    found = re.search(r'<script type="application/json" id="mlpabc-measure">(.*?)</script>', proc.stdout, re.S)
+    found = re.search(
+        r'<script type="application/json" id="mlpabc-measure">(.*?)</script>', proc.stdout, re.S
+    )
     measured = json.loads(found.group(1)) if found else {}
     return proc.stdout, proc.stderr, measured
 
@@ -191,7 +211,9 @@ def test_math_is_typeset_offline(rendered):
         source = page.read_text(encoding="utf-8")
         if 'class="math' in source:
             with_math += 1
-            assert "<mjx-container" in dom, f"{page.name}: math was not typeset (MathJax did not load offline?)"
+            assert "<mjx-container" in dom, (
+                f"{page.name}: math was not typeset (MathJax did not load offline?)"
+            )
             assert "<mjx-merror" not in dom, f"{page.name}: MathJax reports an error in a formula"
     assert with_math > 0, "no page with math was found"
 
@@ -214,7 +236,9 @@ def test_no_page_loads_anything_from_the_network():
         pytest.skip("the website is not built")
     remote = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""", re.I)
     for page in HTML.rglob("*.html"):
-        assert not remote.search(page.read_text(encoding="utf-8")), f"{page.name} loads a remote script or style"
+        assert not remote.search(page.read_text(encoding="utf-8")), (
+            f"{page.name} loads a remote script or style"
+        )
 
 
 def test_internal_links_resolve():
@@ -250,15 +274,20 @@ _CONSOLE_ERROR = re.compile(r"Uncaught [^\n]*|CONSOLE[^\n]*(?:Error|error)[^\n]*
 def test_no_javascript_error_on_any_page(rendered_full):
     errors = []
     for page, (_, log, _) in rendered_full.items():
-        errors += [f"{page.relative_to(HTML)}: {line.strip()[:200]}" for line in _CONSOLE_ERROR.findall(log)]
+        errors += [
+            f"{page.relative_to(HTML)}: {line.strip()[:200]}"
+            for line in _CONSOLE_ERROR.findall(log)
+        ]
     assert not errors, "JavaScript errors in the browser console:\n" + "\n".join(errors)
 
 
 # TeX commands that must never reach the reader as text: MathJax turns them into math, so
 # seeing one means a formula escaped its $...$ (a broken delimiter, a list marker inside it...).
-_RAW_TEX = re.compile(r"\\(?:mathbf|mathrm|boldsymbol|frac|sqrt|sum|prod|partial|hat|tilde|sigma|"
-                      r"alpha|beta|gamma|delta|eta|lambda|epsilon|nabla|cdot|times|left|right|top|"
-                      r"text|operatorname|begin|end)\b")
+_RAW_TEX = re.compile(
+    r"\\(?:mathbf|mathrm|boldsymbol|frac|sqrt|sum|prod|partial|hat|tilde|sigma|"
+    r"alpha|beta|gamma|delta|eta|lambda|epsilon|nabla|cdot|times|left|right|top|"
+    r"text|operatorname|begin|end)\b"
+)
 _NOT_PROSE = re.compile(
     r"<(script|style|pre|code|mjx-container|mjx-assistive-mml|math)\b.*?</\1>|<[^>]+>", re.S | re.I
 )
@@ -272,7 +301,8 @@ def test_no_raw_latex_outside_math(rendered):
         found = sorted(set(_RAW_TEX.findall(text)))
         if found:
             where = _RAW_TEX.search(text).start()
-            bad.append(f"{page.relative_to(HTML)}: {found} e.g. ...{' '.join(text[max(0, where - 60):where + 40].split())}...")
+            excerpt = " ".join(text[max(0, where - 60) : where + 40].split())
+            bad.append(f"{page.relative_to(HTML)}: {found} e.g. ...{excerpt}...")
     assert not bad, "raw LaTeX in the rendered text (outside math):\n" + "\n".join(bad)
 
 
@@ -284,10 +314,14 @@ def test_figures_are_sharp(rendered_full):
         for fig in measured["figures"]:
             count += 1
             if fig["natural"] < 1.8 * fig["shown"]:
-                soft.append(f"{page.relative_to(HTML)}: {fig['natural']} px shown at {fig['shown']} px")
+                soft.append(
+                    f"{page.relative_to(HTML)}: {fig['natural']} px shown at {fig['shown']} px"
+                )
     print(f"\nfigures: {count - len(soft)} sharp of {count}")
     assert count > 0, "no figure found"
-    assert not soft, f"{len(soft)} of {count} figures are soft on a high-DPI screen:\n" + "\n".join(soft)
+    assert not soft, f"{len(soft)} of {count} figures are soft on a high-DPI screen:\n" + "\n".join(
+        soft
+    )
 
 
 def test_no_page_is_wider_than_a_phone(phone):
@@ -295,8 +329,10 @@ def test_no_page_is_wider_than_a_phone(phone):
     for page, measured in phone.items():
         assert measured, f"{page.relative_to(HTML)}: the measuring script did not run"
         if measured["scroll"] > measured["viewport"] + 1 or measured["wide"]:
-            wide.append(f"{page.relative_to(HTML)}: {measured['scroll']} px wide in a {measured['viewport']}-px "
-                        f"viewport; too wide: {measured['wide']}")
+            wide.append(
+                f"{page.relative_to(HTML)}: {measured['scroll']} px wide "
+                f"in a {measured['viewport']}-px viewport; too wide: {measured['wide']}"
+            )
     assert not wide, "pages wider than a 420-px phone screen:\n" + "\n".join(wide)
 
 
@@ -310,11 +346,19 @@ def _built(name: str) -> str:
 
 def test_chapters_and_figures_are_numbered_from_the_toc():
     html = _built("chapters/12_bn_dropout_residual.html")
-    assert re.search(r'<h1>\s*<span class="section-number">12\. </span>', html), "chapter 12 is not numbered 12"
-    assert re.search(r'<span class="section-number">12\.1\. </span>', html), "sections are not numbered 12.1, ..."
-    assert re.search(r'<span class="caption-number">Fig\. 12\.1 </span>', html), "figures are not numbered Fig. 12.1, ..."
+    assert re.search(r'<h1>\s*<span class="section-number">12\. </span>', html), (
+        "chapter 12 is not numbered 12"
+    )
+    assert re.search(r'<span class="section-number">12\.1\. </span>', html), (
+        "sections are not numbered 12.1, ..."
+    )
+    assert re.search(r'<span class="caption-number">Fig\. 12\.1 </span>', html), (
+        "figures are not numbered Fig. 12.1, ..."
+    )
     preface = _built("chapters/00_preface.html")
-    assert 'class="section-number"' not in preface.split("<h1", 1)[1].split("</h1>", 1)[0], "the preface is numbered"
+    assert 'class="section-number"' not in preface.split("<h1", 1)[1].split("</h1>", 1)[0], (
+        "the preface is numbered"
+    )
 
 
 def _public_modules() -> list[str]:
@@ -323,7 +367,11 @@ def _public_modules() -> list[str]:
     import pkgutil
 
     mlpabc = importlib.import_module("mlpabc")
-    names = {f"mlpabc.{info.name}" for info in pkgutil.iter_modules(mlpabc.__path__) if not info.name.startswith("_")}
+    names = {
+        f"mlpabc.{info.name}"
+        for info in pkgutil.iter_modules(mlpabc.__path__)
+        if not info.name.startswith("_")
+    }
     return sorted(names | {"mlpabc.optimizers.schedules"})
 
 
@@ -340,20 +388,31 @@ def test_every_public_module_has_an_api_page():
 
 def test_api_pages_link_to_chapters_and_back():
     html = _built("chapters/api/activations.html")
-    assert re.search(r'Introduced in the chapter\s*<a class="reference internal" href="\.\./03_activations\.html"><em>Activation functions</em></a>', html), (
-        "'Introduced in the chapter *Activation functions*' is not a link to the chapter"
-    )
+    assert re.search(
+        r"Introduced in the chapter\s*"
+        r'<a class="reference internal" href="\.\./03_activations\.html">'
+        r"<em>Activation functions</em></a>",
+        html,
+    ), "'Introduced in the chapter *Activation functions*' is not a link to the chapter"
     assert "<em>Activation functions</em></a>" in html
     chapter = _built("chapters/03_activations.html")
-    assert re.search(r'href="api/activations\.html"', chapter), "chapter 3 does not link to the API page of mlpabc.activations"
+    assert re.search(r'href="api/activations\.html"', chapter), (
+        "chapter 3 does not link to the API page of mlpabc.activations"
+    )
     for page in sorted((HTML / "chapters" / "api").glob("*.html")):
         text = page.read_text(encoding="utf-8")
-        assert "Introduced in the chapter <em>" not in text, f"{page.name}: an 'Introduced in the chapter' is not a link"
+        assert "Introduced in the chapter <em>" not in text, (
+            f"{page.name}: an 'Introduced in the chapter' is not a link"
+        )
 
 
 def test_bibliography_is_author_year_with_no_duplicate_ids():
     html = _built("chapters/bibliography.html")
-    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>', html)
+    labels = re.findall(
+        r'<span class="label"><span class="fn-bracket">\[</span>'
+        r'(.*?)<span class="fn-bracket">\]</span>',
+        html,
+    )
     assert labels, "no bibliography labels found"
     not_author_year = [lab for lab in labels if not re.fullmatch(r".+, (\d{4}|n\.d\.)[a-z]?", lab)]
     assert not not_author_year, f"labels not in author-year form: {not_author_year}"
@@ -361,7 +420,9 @@ def test_bibliography_is_author_year_with_no_duplicate_ids():
     for title in ("AI Computing Systems", "RMSprop", "Adam"):
         assert title in html, f"the title word {title!r} lost its capitals"
     ids = re.findall(r"arXiv:(\d{4}\.\d{4,5})", re.sub(r"<[^>]+>", "", html))
-    assert len(ids) == len(set(ids)), f"an arXiv id appears twice: {sorted(i for i in ids if ids.count(i) > 1)}"
+    assert len(ids) == len(set(ids)), (
+        f"an arXiv id appears twice: {sorted(i for i in ids if ids.count(i) > 1)}"
+    )
 
 
 def test_logo_and_favicon():
@@ -370,7 +431,6 @@ def test_logo_and_favicon():
     assert re.search(r'<img src="[^"]*logo\.svg" class="logo__image', html), "no logo"
 
 
-@pytest.mark.xfail(strict=True, reason="the glossary's A-Z index comes with issue 15's branch: remove this mark at the merge")
 def test_glossary_has_letter_anchors():
     html = _built("chapters/glossary.html")
     # links to one anchor per letter: "#a", "#letter-a", "#glossary-a", ...
@@ -385,5 +445,11 @@ def test_no_page_shows_the_build_machines_paths():
     if not (HTML / "index.html").is_file():
         pytest.skip("the website is not built")
     root = str(ROOT.resolve())
-    leaks = [str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if root in p.read_text(encoding="utf-8")]
-    assert not leaks, f"pages showing the absolute path {root!r} of the machine that built them: {leaks}"
+    leaks = [
+        str(p.relative_to(HTML))
+        for p in HTML.rglob("*.html")
+        if root in p.read_text(encoding="utf-8")
+    ]
+    assert not leaks, (
+        f"pages showing the absolute path {root!r} of the machine that built them: {leaks}"
+    )

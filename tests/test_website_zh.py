@@ -37,7 +37,9 @@ def _pages(root: Path) -> list[Path]:
 
 def _edition_link(page: Path) -> str:
     """The href of the page's link to the other edition."""
-    match = re.search(r'<p class="edition-link"><a [^>]*href="([^"]+)"', page.read_text(encoding="utf-8"))
+    match = re.search(
+        r'<p class="edition-link"><a [^>]*href="([^"]+)"', page.read_text(encoding="utf-8")
+    )
     assert match, f"{page.relative_to(HTML)}: no link to the other edition"
     return match.group(1)
 
@@ -59,7 +61,9 @@ def rendered():
 def test_every_toc_entry_became_a_chinese_page_and_rendered(rendered):
     for page, dom in rendered.items():
         assert "</html>" in dom, f"{page.name}: Chromium returned no page"
-        assert re.search(r'<html[^>]*\blang="zh[-_]CN"', dom), f"zh/{page.name}: not marked as Chinese"
+        assert re.search(r'<html[^>]*\blang="zh[-_]CN"', dom), (
+            f"zh/{page.name}: not marked as Chinese"
+        )
 
 
 def test_math_is_typeset_offline_in_chinese(rendered):
@@ -67,8 +71,12 @@ def test_math_is_typeset_offline_in_chinese(rendered):
     for page, dom in rendered.items():
         if 'class="math' in page.read_text(encoding="utf-8"):
             with_math += 1
-            assert "<mjx-container" in dom, f"zh/{page.name}: math was not typeset (MathJax did not load offline?)"
-            assert "<mjx-merror" not in dom, f"zh/{page.name}: MathJax reports an error in a formula"
+            assert "<mjx-container" in dom, (
+                f"zh/{page.name}: math was not typeset (MathJax did not load offline?)"
+            )
+            assert "<mjx-merror" not in dom, (
+                f"zh/{page.name}: MathJax reports an error in a formula"
+            )
     assert with_math > 0, "no Chinese page with math was found"
 
 
@@ -83,7 +91,7 @@ def test_no_chinese_page_shows_an_error(rendered):
 def test_the_chinese_pages_are_in_chinese(rendered):
     for page, dom in rendered.items():
         body = re.sub(r"<(script|style)\b.*?</\1>", "", dom, flags=re.S)
-        body = re.search(r'<main\b.*?</main>', body, re.S)
+        body = re.search(r"<main\b.*?</main>", body, re.S)
         assert body, f"zh/{page.name}: no <main>"
         han = len(re.findall(r"[\u4e00-\u9fff]", body.group(0)))
         assert han > 20, f"zh/{page.name}: hardly any Chinese text ({han} characters)"
@@ -93,9 +101,13 @@ def test_each_page_links_to_the_same_page_in_the_other_edition():
     _built()
     for english, chinese in zip(_pages(HTML), _pages(ZH)):
         to_zh = (english.parent / _edition_link(english)).resolve()
-        assert to_zh == chinese.resolve(), f"{english.relative_to(HTML)} links to {to_zh}, not its Chinese page"
+        assert to_zh == chinese.resolve(), (
+            f"{english.relative_to(HTML)} links to {to_zh}, not its Chinese page"
+        )
         to_en = (chinese.parent / _edition_link(chinese)).resolve()
-        assert to_en == english.resolve(), f"{chinese.relative_to(HTML)} links to {to_en}, not its English page"
+        assert to_en == english.resolve(), (
+            f"{chinese.relative_to(HTML)} links to {to_en}, not its English page"
+        )
 
 
 def test_chinese_internal_links_resolve():

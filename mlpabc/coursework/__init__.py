@@ -181,7 +181,9 @@ def exercises(notebook) -> list[Exercise]:
         tags = _tags(cell)
         if "solution" in tags:
             current.solution_cells.append(code_index)
-            current.defines += [n for n in _assigned_names(_source(cell)) if n not in current.defines]
+            current.defines += [
+                n for n in _assigned_names(_source(cell)) if n not in current.defines
+            ]
         elif "check" in tags:
             current.check_cells.append(code_index)
         elif "hidden-check" in tags:
@@ -190,7 +192,9 @@ def exercises(notebook) -> list[Exercise]:
 
 
 #: What a markdown cell tagged ``solution`` (a model answer) becomes in a student notebook.
-MODEL_ANSWER_STUB = "*Model answer removed from the student notebook: write your own explanation here.*"
+MODEL_ANSWER_STUB = (
+    "*Model answer removed from the student notebook: write your own explanation here.*"
+)
 
 
 def _stub(exercise: Exercise) -> str:
@@ -236,7 +240,7 @@ def release(notebooks, out) -> list[Path]:
         kept = []
         for cell in student["cells"]:
             if cell["cell_type"] == "markdown" and "solution" in _tags(cell):
-                cell["source"] = MODEL_ANSWER_STUB      # a model answer to an "explain why"
+                cell["source"] = MODEL_ANSWER_STUB  # a model answer to an "explain why"
             if cell["cell_type"] == "code":
                 code_index += 1
                 if code_index in hidden:
@@ -246,7 +250,9 @@ def release(notebooks, out) -> list[Path]:
             kept.append(cell)
         student["cells"] = kept
         target = out / path.name
-        target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        target.write_text(
+            json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         written.append(target)
     shutil.copyfile(SANITIZE_FILE, out / "nbval_sanitize.cfg")
     (out / "pytest.ini").write_text(_PYTEST_INI, encoding="utf-8")
@@ -265,8 +271,15 @@ def default_reference():
     return folder if folder.is_dir() and any(folder.glob("[0-9][0-9]_*.ipynb")) else None
 
 
-def grade(notebook, *, reference=None, timeout: float = DEFAULT_TIMEOUT, total_timeout=None,
-          max_memory: int = DEFAULT_MAX_MEMORY, student: str = "") -> SubmissionReport:
+def grade(
+    notebook,
+    *,
+    reference=None,
+    timeout: float = DEFAULT_TIMEOUT,
+    total_timeout=None,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    student: str = "",
+) -> SubmissionReport:
     """Grade one completed notebook against its reference chapter.
 
     Parameters
@@ -289,9 +302,16 @@ def grade(notebook, *, reference=None, timeout: float = DEFAULT_TIMEOUT, total_t
         raise FileNotFoundError(f"No notebook at {str(notebook)!r}.")
     ref = resolve_reference(reference, notebook.name)
     rules = read_rules(SANITIZE_FILE)
-    return grade_submission(read_reference(ref), rules, notebook.read_bytes().decode("utf-8", "replace"),
-                            student=student or notebook.parent.name, submission=str(notebook),
-                            timeout=timeout, total_timeout=total_timeout, max_memory=max_memory)
+    return grade_submission(
+        read_reference(ref),
+        rules,
+        notebook.read_bytes().decode("utf-8", "replace"),
+        student=student or notebook.parent.name,
+        submission=str(notebook),
+        timeout=timeout,
+        total_timeout=total_timeout,
+        max_memory=max_memory,
+    )
 
 
 def resolve_reference(reference, name: str) -> Path:
@@ -300,7 +320,8 @@ def resolve_reference(reference, name: str) -> Path:
         reference = default_reference()
         if reference is None:
             raise ValueError(
-                "The course's chapters/ folder was not found (an installed package holds no chapters): "
+                "The course's chapters/ folder was not found "
+                "(an installed package holds no chapters): "
                 "pass --reference CHAPTER.ipynb or --reference FOLDER."
             )
     reference = Path(reference)

@@ -44,28 +44,60 @@ def _parser() -> argparse.ArgumentParser:
         description="Release student notebooks from the chapters, and grade completed ones.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    rel = sub.add_parser("release", help="write student notebooks (solutions replaced by stubs, hidden checks removed)")
+    rel = sub.add_parser(
+        "release",
+        help="write student notebooks (solutions replaced by stubs, hidden checks removed)",
+    )
     rel.add_argument("notebooks", nargs="+", help="chapter notebooks")
     rel.add_argument("--out", required=True, help="folder for the student notebooks")
     gra = sub.add_parser(
         "grade",
         help="grade completed notebooks against the reference chapters",
-        description="Grade submissions: the reference chapter supplies every cell but the solution cells' "
-        "code. The student is the name of the folder holding the submission.",
+        description="Grade submissions: the reference chapter supplies every cell "
+        "but the solution cells' code. "
+        "The student is the name of the folder holding the submission.",
     )
-    gra.add_argument("notebooks", nargs="+", help="completed student notebooks, e.g. submissions/*/05_backprop.ipynb")
-    gra.add_argument("--reference", help="the reference chapter, or a folder of chapters matched by file name "
-                     "(default: the course's chapters/, when this package runs from a copy of the repository)")
-    gra.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
-    gra.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler address, tcp://HOST:PORT")
-    gra.add_argument("--gradebook", help="write a CSV: student, submission, chapter, exercise, passed, reason")
+    gra.add_argument(
+        "notebooks",
+        nargs="+",
+        help="completed student notebooks, e.g. submissions/*/05_backprop.ipynb",
+    )
+    gra.add_argument(
+        "--reference",
+        help="the reference chapter, or a folder of chapters matched by file name "
+        "(default: the course's chapters/, when this package runs from a copy of the repository)",
+    )
+    gra.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="submissions graded at once (default: number of cores)",
+    )
+    gra.add_argument(
+        "--scheduler", help="grade on a Dask cluster: its scheduler address, tcp://HOST:PORT"
+    )
+    gra.add_argument(
+        "--gradebook", help="write a CSV: student, submission, chapter, exercise, passed, reason"
+    )
     gra.add_argument("--feedback", help="folder for one feedback file per submission")
-    gra.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
-                     help=f"seconds per cell, then the kernel is killed (default {DEFAULT_TIMEOUT})")
-    gra.add_argument("--total-timeout", type=_positive, default=None,
-                     help="seconds per notebook (default: 20 times --timeout)")
-    gra.add_argument("--max-memory", type=_memory, default=DEFAULT_MAX_MEMORY,
-                     help="memory cap of each kernel, e.g. 4GB (default 4GB; 0 for none)")
+    gra.add_argument(
+        "--timeout",
+        type=_positive,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds per cell, then the kernel is killed (default {DEFAULT_TIMEOUT})",
+    )
+    gra.add_argument(
+        "--total-timeout",
+        type=_positive,
+        default=None,
+        help="seconds per notebook (default: 20 times --timeout)",
+    )
+    gra.add_argument(
+        "--max-memory",
+        type=_memory,
+        default=DEFAULT_MAX_MEMORY,
+        help="memory cap of each kernel, e.g. 4GB (default 4GB; 0 for none)",
+    )
     return parser
 
 
@@ -91,7 +123,9 @@ def main(argv=None) -> int:
         return 0
 
     if args.jobs is not None and args.jobs < 1:
-        print(f"error: --jobs must be a positive integer. Got {args.jobs} instead.", file=sys.stderr)
+        print(
+            f"error: --jobs must be a positive integer. Got {args.jobs} instead.", file=sys.stderr
+        )
         return 2
     if args.scheduler and args.jobs is not None:
         print("error: give either --jobs or --scheduler, not both.", file=sys.stderr)
@@ -113,7 +147,11 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    options = {"timeout": args.timeout, "total_timeout": args.total_timeout, "max_memory": args.max_memory}
+    options = {
+        "timeout": args.timeout,
+        "total_timeout": args.total_timeout,
+        "max_memory": args.max_memory,
+    }
     reports = grade_many(jobs, n_jobs=args.jobs, scheduler=args.scheduler, **options)
 
     for report in reports:

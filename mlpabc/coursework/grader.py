@@ -60,8 +60,15 @@ _HEADING = re.compile(r"^#{1,6}\s", re.M)
 
 # nbval's own list of output keys it does not compare (plus images, as without --nbdime).
 _SKIP_COMPARE = (
-    "metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
-    "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg",
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
 )
 
 # The kernel: an isolated interpreter (-I) that caps its own memory before
@@ -147,7 +154,12 @@ def read_reference(path) -> Reference:
             match = _EXERCISE.search(text)
             if match:
                 current = match.group(1)
-                exercises[current] = {"title": match.group(2).strip(), "solution": [], "check": [], "hidden": []}
+                exercises[current] = {
+                    "title": match.group(2).strip(),
+                    "solution": [],
+                    "check": [],
+                    "hidden": [],
+                }
             elif _HEADING.search(text):
                 current = None
             continue
@@ -156,17 +168,25 @@ def read_reference(path) -> Reference:
         tags = _tags(cell)
         kind = "other"
         if current is not None:
-            for tag, name in (("solution", "solution"), ("check", "check"), ("hidden-check", "hidden")):
+            for tag, name in (
+                ("solution", "solution"),
+                ("check", "check"),
+                ("hidden-check", "hidden"),
+            ):
                 if tag in tags:
                     kind = name
                     exercises[current][name].append(cid)
                     break
         role[cid] = (current if kind != "other" else None, kind)
     if not exercises:
-        raise ValueError(f"The reference {path.name} has no exercises (no '### Exercise N.k' heading).")
+        raise ValueError(
+            f"The reference {path.name} has no exercises (no '### Exercise N.k' heading)."
+        )
     for name, ex in exercises.items():
         if not ex["solution"] or not ex["check"]:
-            raise ValueError(f"Exercise {name} of the reference {path.name} needs solution and check cells.")
+            raise ValueError(
+                f"Exercise {name} of the reference {path.name} needs solution and check cells."
+            )
     return Reference(path.name, nb, exercises, role)
 
 
@@ -209,7 +229,9 @@ class SubmissionReport:
     def rows(self) -> list:
         """Gradebook rows: one per exercise (and one per notebook-level problem)."""
         base = {"student": self.student, "submission": self.submission, "chapter": self.chapter}
-        rows = [dict(base, exercise=r.exercise, passed=r.passed, reason=r.reason) for r in self.results]
+        rows = [
+            dict(base, exercise=r.exercise, passed=r.passed, reason=r.reason) for r in self.results
+        ]
         for problem in self.problems:
             rows.append(dict(base, exercise="(notebook)", passed=False, reason=problem))
         return rows
@@ -217,7 +239,10 @@ class SubmissionReport:
     def table(self) -> str:
         lines = [f"{'exercise':<10} result", f"{'-' * 10} ------"]
         for r in self.results:
-            lines.append(f"{r.exercise:<10} {'pass' if r.passed else 'FAIL'}" + (f"  ({r.reason})" if r.reason else ""))
+            lines.append(
+                f"{r.exercise:<10} {'pass' if r.passed else 'FAIL'}"
+                + (f"  ({r.reason})" if r.reason else "")
+            )
         for problem in self.problems:
             lines.append(f"notebook   FAIL  ({problem})")
         lines.append(f"{self.n_passed}/{len(self.results)} exercises correct")
@@ -225,17 +250,29 @@ class SubmissionReport:
 
     def feedback(self) -> str:
         """A readable feedback text for the student."""
-        out = [f"Feedback on {self.submission} (chapter {self.chapter}, student {self.student})", ""]
+        out = [
+            f"Feedback on {self.submission} (chapter {self.chapter}, student {self.student})",
+            "",
+        ]
         out.append(f"Score: {self.n_passed}/{len(self.results)} exercises correct.")
         out.append("")
         for r in self.results:
-            out.append(f"Exercise {r.exercise}: {'pass' if r.passed else 'FAIL'}" + (f" ({r.reason})" if r.reason else ""))
+            out.append(
+                f"Exercise {r.exercise}: {'pass' if r.passed else 'FAIL'}"
+                + (f" ({r.reason})" if r.reason else "")
+            )
             for detail in r.details:
                 out.append("    " + detail.replace("\n", "\n    "))
         if self.problems:
-            out += ["", "Problems with the notebook as a whole:"] + [f"  - {p}" for p in self.problems]
+            out += ["", "Problems with the notebook as a whole:"] + [
+                f"  - {p}" for p in self.problems
+            ]
         if self.warnings:
-            out += ["", "Warnings (they do not change the grade; the course's version of these cells was run):"]
+            out += [
+                "",
+                "Warnings (they do not change the grade; "
+                "the course's version of these cells was run):",
+            ]
             out += [f"  - {w}" for w in self.warnings]
         return "\n".join(out) + "\n"
 
@@ -249,7 +286,10 @@ def _failed_all(reference: Reference, student, submission, reason) -> Submission
 
 
 def _solution_code(reference: Reference, text: str):
-    """The student's code for each solution cell id, and warnings. Raises ValueError for a broken file."""
+    """The student's code for each solution cell id, and warnings.
+
+    Raises ValueError for a broken file.
+    """
     try:
         nb = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -284,7 +324,11 @@ def _solution_code(reference: Reference, text: str):
         # A notebook saved without cell ids (nbformat < 4.5): match code cells by position,
         # and only when the code cells are exactly the released ones.
         mine = [c for c in cells if c.get("cell_type") == "code"]
-        theirs = [c for c in reference.nb["cells"] if c["cell_type"] == "code" and "hidden-check" not in _tags(c)]
+        theirs = [
+            c
+            for c in reference.nb["cells"]
+            if c["cell_type"] == "code" and "hidden-check" not in _tags(c)
+        ]
         if len(mine) != len(theirs):
             raise ValueError(
                 "its cells have no ids and its code cells are not the released ones "
@@ -330,15 +374,29 @@ def _kernel_manager(folder: Path, max_memory: int):
 
     spec = folder / "kernels" / "mlpabc-grader"
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-I", "-c", _LAUNCHER, str(int(max_memory)), "-f", "{connection_file}",
-            "--IPKernelApp.capture_fd_output=False"]
+    argv = [
+        sys.executable,
+        "-I",
+        "-c",
+        _LAUNCHER,
+        str(int(max_memory)),
+        "-f",
+        "{connection_file}",
+        "--IPKernelApp.capture_fd_output=False",
+    ]
     (spec / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "mlpabc grader", "language": "python"}), encoding="utf-8"
+        json.dumps({"argv": argv, "display_name": "mlpabc grader", "language": "python"}),
+        encoding="utf-8",
     )
     ksm = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
     # IPC sockets inside the submission's own folder: no TCP port to race for or to expose.
-    return AsyncKernelManager(kernel_name="mlpabc-grader", kernel_spec_manager=ksm, transport="ipc",
-                         ip=str(folder / "kernel"), connection_file=str(folder / "kernel.json"))
+    return AsyncKernelManager(
+        kernel_name="mlpabc-grader",
+        kernel_spec_manager=ksm,
+        transport="ipc",
+        ip=str(folder / "kernel"),
+        connection_file=str(folder / "kernel.json"),
+    )
 
 
 class _Comparer:
@@ -394,9 +452,17 @@ def _text_of(outputs) -> str:
     return "".join(parts)
 
 
-def grade_submission(reference: Reference, rules, text: str, *, student: str = "", submission: str = "",
-                     timeout: float = DEFAULT_TIMEOUT, total_timeout: float | None = None,
-                     max_memory: int = DEFAULT_MAX_MEMORY) -> SubmissionReport:
+def grade_submission(
+    reference: Reference,
+    rules,
+    text: str,
+    *,
+    student: str = "",
+    submission: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+    total_timeout: float | None = None,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+) -> SubmissionReport:
     """Grade one submission (its text) against a reference read beforehand.
 
     Parameters
@@ -456,20 +522,38 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
         work = folder / "work"
         work.mkdir()
         km = _kernel_manager(folder, max_memory)
-        client = NotebookClient(nb, km=km, timeout=timeout,
-                                allow_errors=True, record_timing=False, interrupt_on_timeout=False,
-                                startup_timeout=120, shutdown_kernel="immediate")
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout=timeout,
+            allow_errors=True,
+            record_timing=False,
+            interrupt_on_timeout=False,
+            startup_timeout=120,
+            shutdown_kernel="immediate",
+        )
         try:
-            with client.setup_kernel(cwd=str(work), env=_kernel_env(home), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL):
+            with client.setup_kernel(
+                cwd=str(work),
+                env=_kernel_env(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ):
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type != "code":
                         continue
                     if stopped:
                         status[cell.id] = (False, f"not run: {stopped}", [])
                         continue
-                    if reference.role.get(cell.id, (None, ""))[1] == "solution" and cell.id not in code:
-                        status[cell.id] = (False, "the solution cell is missing (deleted, or its id changed)", [])
+                    if (
+                        reference.role.get(cell.id, (None, ""))[1] == "solution"
+                        and cell.id not in code
+                    ):
+                        status[cell.id] = (
+                            False,
+                            "the solution cell is missing (deleted, or its id changed)",
+                            [],
+                        )
                         continue
                     left = total_timeout - (time.monotonic() - start)
                     if left <= 0:
@@ -480,7 +564,9 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
                     try:
                         client.execute_cell(cell, index)
                     except CellTimeoutError:
-                        stopped = f"a cell ran longer than {client.timeout} s; the kernel was stopped"
+                        stopped = (
+                            f"a cell ran longer than {client.timeout} s; the kernel was stopped"
+                        )
                         status[cell.id] = (False, f"timeout after {client.timeout} s", [])
                         _kill(client)
                         continue
@@ -493,7 +579,9 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
                         status[cell.id] = (False, stopped, [])
                         _kill(client)
                         continue
-                    status[cell.id] = _judge(cell, expected[cell.id], reference.role.get(cell.id), comparer)
+                    status[cell.id] = _judge(
+                        cell, expected[cell.id], reference.role.get(cell.id), comparer
+                    )
         except Exception as err:  # noqa: BLE001 - the kernel did not start: every cell fails
             reason = f"the kernel could not run the notebook ({type(err).__name__}: {err})"
             report = _failed_all(reference, student, submission, reason)
@@ -515,15 +603,22 @@ def grade_submission(reference: Reference, rules, text: str, *, student: str = "
                 break
         results.append(failure or ExerciseResult(name, True))
     problems = []
-    for cid, (exercise, kind) in reference.role.items():
+    for cid, (_exercise, kind) in reference.role.items():
         if kind == "other":
             ok, reason, _ = status.get(cid, (False, "not run", []))
             if not ok and not reason.startswith("not run"):
                 problems.append(f"the course's cell {cid!r} failed: {reason}")
     if stopped and not any(stopped in p for p in problems):
         problems.append(stopped)
-    return SubmissionReport(student, submission, reference.chapter, results, problems, warnings,
-                            time.monotonic() - start)
+    return SubmissionReport(
+        student,
+        submission,
+        reference.chapter,
+        results,
+        problems,
+        warnings,
+        time.monotonic() - start,
+    )
 
 
 def _kill(client):
@@ -545,7 +640,11 @@ def _judge(cell, expected, role, comparer):
             e = errors[0]
             if e.get("ename") == "NotImplementedError":
                 return False, "not solved yet", []
-            return False, f"the solution raised {e.get('ename')}", [f"{e.get('ename')}: {e.get('evalue')}"]
+            return (
+                False,
+                f"the solution raised {e.get('ename')}",
+                [f"{e.get('ename')}: {e.get('evalue')}"],
+            )
         return True, "", []
     if kind == "hidden":
         if errors:
@@ -558,9 +657,14 @@ def _judge(cell, expected, role, comparer):
         return False, f"the check raised {e.get('ename')}", [f"{e.get('ename')}: {e.get('evalue')}"]
     if not comparer.same(cell.outputs, expected):
         if kind == "check":
-            return False, "output differs from the reference", [
-                "expected:\n" + _text_of(expected).rstrip(), "produced:\n" + _text_of(cell.outputs).rstrip()
-            ]
+            return (
+                False,
+                "output differs from the reference",
+                [
+                    "expected:\n" + _text_of(expected).rstrip(),
+                    "produced:\n" + _text_of(cell.outputs).rstrip(),
+                ],
+            )
         return False, "output differs from the reference", []
     return True, "", []
 
@@ -569,7 +673,10 @@ def _judge(cell, expected, role, comparer):
 
 
 def _read_submission(path):
-    """The submission's text, or the reason it cannot be read (read by the command, not the worker)."""
+    """The submission's text, or the reason it cannot be read.
+
+    Read by the command, not the worker.
+    """
     try:
         return Path(path).read_bytes().decode("utf-8"), None
     except (OSError, UnicodeDecodeError) as err:
@@ -582,7 +689,9 @@ def _task(reference, rules, text, problem, path, student, options):
         report = _failed_all(reference, student, str(path), problem)
         report.problems.append(problem)
         return report
-    return grade_submission(reference, rules, text, student=student, submission=str(path), **options)
+    return grade_submission(
+        reference, rules, text, student=student, submission=str(path), **options
+    )
 
 
 def grade_many(jobs, *, n_jobs=None, scheduler=None, **options) -> list:
@@ -597,8 +706,10 @@ def grade_many(jobs, *, n_jobs=None, scheduler=None, **options) -> list:
     """
     from joblib import Parallel, delayed, parallel_backend
 
-    tasks = [delayed(_task)(ref, rules, *_read_submission(path), path, student, options)
-             for ref, rules, path, student in jobs]
+    tasks = [
+        delayed(_task)(ref, rules, *_read_submission(path), path, student, options)
+        for ref, rules, path, student in jobs
+    ]
     if scheduler:
         from distributed import Client
 

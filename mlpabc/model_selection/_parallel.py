@@ -48,8 +48,7 @@ number of processes or a negative number (-1: all cores). Got 0 instead.
     if n_jobs is None:
         return None
     expected = (
-        "None (one process), a positive number of processes or a negative number "
-        "(-1: all cores)"
+        "None (one process), a positive number of processes or a negative number (-1: all cores)"
     )
     if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
         raise TypeError(

@@ -131,8 +131,11 @@ def _parse_space(space, name, owner, allow_rvs=True):
             if kind == "int" and not all(isinstance(v, numbers.Integral) for v in (low, high)):
                 numeric = False
             if not numeric or not low < high or (kind == "log-uniform" and low <= 0):
-                need = {"uniform": "low < high", "log-uniform": "0 < low < high",
-                        "int": "integers low < high"}[kind]
+                need = {
+                    "uniform": "low < high",
+                    "log-uniform": "0 < low < high",
+                    "int": "integers low < high",
+                }[kind]
                 raise ValueError(
                     f"{where[0].upper()}{where[1:]} must be ({kind!r}, low, high) with {need}. "
                     f"Got {spec!r} instead."
@@ -184,18 +187,23 @@ class _Search:
 
         def evaluate(candidates):
             # one task per (candidate, fold), candidate by candidate: the serial order
-            tasks = [(self.build_fn, params, x, y, train, test, self._score, fit_kwargs, owner)
-                     for params in candidates for train, test in folds]
+            tasks = [
+                (self.build_fn, params, x, y, train, test, self._score, fit_kwargs, owner)
+                for params in candidates
+                for train, test in folds
+            ]
             scores = run_tasks(fit_and_score_task, tasks, n_jobs)
             means = []
             for i, params in enumerate(candidates):
                 row = np.array(scores[i * len(folds) : (i + 1) * len(folds)])
-                self.cv_results_.append({
-                    "params": params,
-                    "mean_score": float(np.mean(row)),
-                    "std_score": float(np.std(row)),
-                    "scores": row,
-                })
+                self.cv_results_.append(
+                    {
+                        "params": params,
+                        "mean_score": float(np.mean(row)),
+                        "std_score": float(np.std(row)),
+                        "scores": row,
+                    }
+                )
                 means.append(self.cv_results_[-1]["mean_score"])
             return means
 
@@ -291,8 +299,17 @@ class GridSearch(_Search):
     Introduced in the chapter *Hyperparameters and their tuning*.
     """
 
-    def __init__(self, build_fn, param_grid, cv=5, scoring="mse", fit_kwargs=None,
-                 greater_is_better=None, refit=True, n_jobs=None):
+    def __init__(
+        self,
+        build_fn,
+        param_grid,
+        cv=5,
+        scoring="mse",
+        fit_kwargs=None,
+        greater_is_better=None,
+        refit=True,
+        n_jobs=None,
+    ):
         self.build_fn = build_fn
         self.param_grid = param_grid
         self.cv = cv
@@ -362,8 +379,19 @@ class RandomSearch(_Search):
     Introduced in the chapter *Hyperparameters and their tuning*.
     """
 
-    def __init__(self, build_fn, param_distributions, n_iter=10, cv=5, scoring="mse",
-                 seed=None, fit_kwargs=None, greater_is_better=None, refit=True, n_jobs=None):
+    def __init__(
+        self,
+        build_fn,
+        param_distributions,
+        n_iter=10,
+        cv=5,
+        scoring="mse",
+        seed=None,
+        fit_kwargs=None,
+        greater_is_better=None,
+        refit=True,
+        n_jobs=None,
+    ):
         self.build_fn = build_fn
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -461,8 +489,21 @@ class BayesianSearch(_Search):
     LENGTH_SCALES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  #: candidate RBF length scales (times sqrt D)
     JITTER = 1e-6  #: added to the kernel's diagonal: numerical safety, and near-interpolation
 
-    def __init__(self, build_fn, space, n_iter=20, n_initial=5, cv=5, scoring="mse", seed=None,
-                 xi=0.01, fit_kwargs=None, greater_is_better=None, refit=True, n_jobs=None):
+    def __init__(
+        self,
+        build_fn,
+        space,
+        n_iter=20,
+        n_initial=5,
+        cv=5,
+        scoring="mse",
+        seed=None,
+        xi=0.01,
+        fit_kwargs=None,
+        greater_is_better=None,
+        refit=True,
+        n_jobs=None,
+    ):
         self.build_fn = build_fn
         self.space = space
         self.n_iter = n_iter
@@ -596,8 +637,9 @@ def _rbf(A, B, length_scale):
     return np.exp(-0.5 * np.maximum(sq, 0.0) / length_scale**2)
 
 
-def gp_posterior(X, f, X_new, length_scales=BayesianSearch.LENGTH_SCALES,
-                 jitter=BayesianSearch.JITTER):
+def gp_posterior(
+    X, f, X_new, length_scales=BayesianSearch.LENGTH_SCALES, jitter=BayesianSearch.JITTER
+):
     r"""Mean and standard deviation at ``X_new`` of a zero-mean, unit-variance RBF process.
 
     With the kernel :math:`k(u, v) = \exp(-\lVert u - v\rVert^2 / 2\ell^2)` and

@@ -221,7 +221,7 @@ def candidate_error(err, params, owner):
     msg = f"{owner} failed for the candidate {params!r}: {type(err).__name__}: {err}"
     try:
         return type(err)(msg)
-    except Exception:  # an exception type that needs other constructor arguments
+    except Exception:  # noqa: BLE001 -- an exception type that needs other constructor arguments
         return RuntimeError(msg)
 
 
