@@ -85,7 +85,9 @@ def test_displayed_code_is_shown_unchanged(page):
     """A highlighted-code output (its Pygments LaTeX form reaches the catalog) is never translated:
     ``make translations`` gives it its own text, so a change of the package's source leaves no
     fuzzy message behind."""
-    changed = [_short(m.id) for m in _messages(page) if zh_edition.is_code(m.id) and m.string != m.id]
+    changed = [
+        _short(m.id) for m in _messages(page) if zh_edition.is_code(m.id) and m.string != m.id
+    ]
     assert not changed, f"{page}: displayed code translated or stale: {changed}"
 
 
