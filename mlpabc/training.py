@@ -243,6 +243,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
         model,
         {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
     )
+    epoch_begin = cbs.has("on_epoch_begin")
     batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
     metrics = model.compiled_metrics
     weights = model.weights  # the live arrays: updates and set_weights write into them
@@ -259,7 +260,8 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
         for epoch in range(initial_epoch, epochs):
             for metric in metrics:
                 metric.reset()
-            cbs.on_epoch_begin(epoch, {})
+            if epoch_begin:
+                cbs.on_epoch_begin(epoch, {})
             if shuffle:
                 order = model._rng.permutation(n)
                 xs, ys = x[order], y[order]  # one gather per epoch; batches are views
