@@ -681,14 +681,14 @@ class Softmax(Activation):
 
     def forward(self, z):
         # softmax is unchanged by a shift: subtract the maximum so that nothing overflows
-        e = np.exp(z - np.max(z, axis=self.axis, keepdims=True))
-        return e / np.sum(e, axis=self.axis, keepdims=True)
+        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+        return e / e.sum(axis=self.axis, keepdims=True)
 
     def derivative(self, z):
         return softmax_derivative(z, self.axis)
 
     def backward(self, z, a, da):
-        return a * (da - np.sum(da * a, axis=self.axis, keepdims=True))
+        return a * (da - (da * a).sum(axis=self.axis, keepdims=True))
 
     def get_config(self) -> dict:
         return {"axis": self.axis}

@@ -175,13 +175,14 @@ def train_step(model, x, y, training=True, update=True):
     if uses_logits(model):  # 2. loss (from z)
         z = layers[-1].logits
         value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
-        d = layers[-1].backward_from_logits(delta)  # 3. backward
+        d = layers[-1].backward_from_logits(delta, input_gradient=len(layers) > 1)  # 3. backward
         rest = layers[-2::-1]
     else:  # 2. loss (from y_hat)
         value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
         rest = layers[::-1]
-    for layer in rest:  # 3. backward
-        d = layer.backward(d)
+    first = layers[0]
+    for layer in rest:  # 3. backward (nobody needs dL/dx of the first layer: x is the data)
+        d = layer.backward(d, input_gradient=layer is not first)
     for layer in layers:  # 4. penalties
         if layer.regularizers:
             value += layer.regularization_loss()
@@ -242,6 +243,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
         model,
         {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
     )
+    epoch_begin = cbs.has("on_epoch_begin")
     batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
     metrics = model.compiled_metrics
     weights = model.weights  # the live arrays: updates and set_weights write into them
@@ -258,7 +260,8 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
         for epoch in range(initial_epoch, epochs):
             for metric in metrics:
                 metric.reset()
-            cbs.on_epoch_begin(epoch, {})
+            if epoch_begin:
+                cbs.on_epoch_begin(epoch, {})
             if shuffle:
                 order = model._rng.permutation(n)
                 xs, ys = x[order], y[order]  # one gather per epoch; batches are views
@@ -375,8 +378,8 @@ class _FiniteGuard:
     """The last weights known to be finite, to fall back on when training diverges.
 
     One copy of all weights in a flat buffer, refreshed at the end of every
-    epoch whose weights are finite: the check is one dot product over the
-    buffer, cheap enough for once per epoch even when an epoch is one step.
+    epoch whose weights are finite: the check is one pass of ``np.isfinite`` over
+    the buffer, cheap enough for once per epoch even when an epoch is one step.
     """
 
     def __init__(self, weights):
@@ -384,6 +387,11 @@ class _FiniteGuard:
         dtype = weights[0].dtype if weights else np.float64
         self._good, self._views = self._buffer(weights, size, dtype)
         self._spare, self._spare_views = self._buffer(weights, size, dtype)
+        self._weights = weights
+        # views of the live arrays, for one np.concatenate (a copy if an array is not contiguous)
+        self._flat = (
+            [w.reshape(-1) for w in weights] if all(w.flags.c_contiguous for w in weights) else None
+        )
         self._copy(self._views, weights)
 
     @staticmethod
@@ -400,14 +408,21 @@ class _FiniteGuard:
         for target, source in zip(targets, sources):
             target[...] = source
 
+    def _gather(self, weights) -> None:
+        """Copy the live ``weights`` into the spare buffer (in one call when they allow it)."""
+        if weights is self._weights and self._flat:
+            np.concatenate(self._flat, out=self._spare)
+        else:
+            self._copy(self._spare_views, weights)
+
     @staticmethod
     def _finite(flat) -> bool:
-        # the dot product is finite when all weights are (unless a square overflows: then look)
-        return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
+        # not flat.dot(flat): BLAS may start threads for it (milliseconds on a busy machine)
+        return bool(np.isfinite(flat).all())
 
     def check(self, weights) -> bool:
         """Whether ``weights`` are finite: if so they become the fallback, else are restored."""
-        self._copy(self._spare_views, weights)
+        self._gather(weights)
         if self._finite(self._spare):
             self._good, self._spare = self._spare, self._good
             self._views, self._spare_views = self._spare_views, self._views
@@ -420,7 +435,7 @@ class _FiniteGuard:
 
         Returns whether the fallback (the weights at the start of the epoch) was restored.
         """
-        self._copy(self._spare_views, weights)
+        self._gather(weights)
         if self._finite(self._spare):
             return False
         self.restore(weights)

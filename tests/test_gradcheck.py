@@ -146,8 +146,8 @@ def test_check_layer_passes_a_correct_layer_and_catches_a_bug():
 
 def test_check_layer_includes_the_regularization_gradient():
     class _ForgetsThePenalty(Dense):
-        def backward_from_logits(self, dz):
-            dx = super().backward_from_logits(dz)
+        def backward_from_logits(self, dz, input_gradient=True):
+            dx = super().backward_from_logits(dz, input_gradient)
             self.grads["kernel"] = self.grads["kernel"] - self.kernel_regularizer.gradient(
                 self.params["kernel"]
             )

@@ -98,6 +98,33 @@ def test_regularizers_are_attached_where_the_weight_is_declared():
     assert layer.regularizers["kernel"] is layer.kernel_regularizer
 
 
+def test_the_first_layer_is_asked_for_no_input_gradient(monkeypatch):
+    # dL/dx of the first layer would go nowhere (x is the data): the step asks every other
+    # layer for it and the first one not, through the public option of backward
+    x, y = _data()
+    model = Sequential(
+        [Input((3,)), Dense(4, activation="tanh"), Dense(4, activation="tanh"), Dense(1)], seed=0
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    calls = []
+    original = Dense.backward_from_logits
+
+    def wrapper(self, delta, input_gradient=True):
+        dx = original(self, delta, input_gradient)
+        calls.append((self.name, input_gradient, dx is None))
+        return dx
+
+    monkeypatch.setattr(Dense, "backward_from_logits", wrapper)
+    model.fit(x, y, batch_size=40, epochs=1, verbose=0)
+    names = [layer.name for layer in model.layers]
+    assert calls == [(names[2], True, False), (names[1], True, False), (names[0], False, True)]
+    # called alone, backward returns dL/dx by default
+    layer = model.layers[0]
+    layer(x)
+    assert layer.backward(np.ones((40, 4))).shape == (40, 3)
+    assert layer.backward(np.ones((40, 4)), input_gradient=False) is None
+
+
 def test_no_private_twins_are_left():
     twins = {
         layers.Dense: ["_forward", "_logits", "_backward"],

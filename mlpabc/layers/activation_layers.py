@@ -66,7 +66,7 @@ class LeakyReLU(Layer):
         self._x = x
         return np.where(x > 0, x, self._alpha * x)
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self._x is None:
             raise _no_forward_error(self)
         return np.where(self._x > 0, dy, self._alpha * dy)
@@ -147,7 +147,7 @@ class PReLU(Layer):
         self._x, self._r = x, r
         return np.maximum(x, 0.0) - self.params["alpha"] * r
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self._x is None:
             raise _no_forward_error(self)
         x, alpha = self._x, self.params["alpha"]

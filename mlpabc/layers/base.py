@@ -130,8 +130,13 @@ class Layer:
         """
         raise NotImplementedError
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        """Given dL/dy of the last forward, fill ``self.grads`` and return dL/dx."""
+    def backward(self, dy: np.ndarray, input_gradient: bool = True) -> np.ndarray | None:
+        """Given dL/dy of the last forward, fill ``self.grads`` and return dL/dx.
+
+        With ``input_gradient=False`` the caller does not need dL/dx (the
+        training step passes it to the first layer, whose input is the data):
+        a layer may then skip that product and return ``None``, as ``Dense`` does.
+        """
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape) -> tuple:

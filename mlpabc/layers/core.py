@@ -66,7 +66,7 @@ class InputLayer(Layer):
     def forward(self, x, training=False):
         return x
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         return dy
 
     def compute_output_shape(self, input_shape=None) -> tuple:
@@ -249,14 +249,17 @@ class Dense(Layer):
         self._x, self.logits, self._a = x, z, a  # what backward needs
         return a
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self.logits is None or dy.shape != self.logits.shape:
             check_gradient(self, dy, "dy", "backward")
         delta = self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
-        return self.backward_from_logits(delta)
+        return self.backward_from_logits(delta, input_gradient)
 
-    def backward_from_logits(self, delta):
-        r"""Given :math:`\delta = \partial L/\partial Z`: fill ``grads``, return dL/dX."""
+    def backward_from_logits(self, delta, input_gradient=True):
+        r"""Given :math:`\delta = \partial L/\partial Z`: fill ``grads``, return dL/dX.
+
+        ``input_gradient=False`` (for the first layer: its input is the data) skips dL/dX.
+        """
         if self.logits is None or delta.shape != self.logits.shape:
             check_gradient(self, delta, "delta", "backward_from_logits")
         x, W, delta_in = self._x, self.params["kernel"], delta
@@ -265,6 +268,8 @@ class Dense(Layer):
         self.grads["kernel"] = x.T @ delta  # dL/dW = X^T delta
         if self.use_bias:
             self.grads["bias"] = np.add.reduce(delta, axis=0)  # dL/db = the sum of delta's rows
+        if not input_gradient:
+            return None
         return delta_in @ W.T  # dL/dX = delta W^T
 
     def __repr__(self) -> str:
@@ -323,12 +328,12 @@ class Activation(Layer):
         self.logits, self._a = x, a
         return a
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self.logits is None or dy.shape != self.logits.shape:
             check_gradient(self, dy, "dy", "backward")
         return self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
 
-    def backward_from_logits(self, delta):
+    def backward_from_logits(self, delta, input_gradient=True):
         """The input *is* the logits: dL/dX = dL/dZ."""
         if self.logits is None or delta.shape != self.logits.shape:
             check_gradient(self, delta, "delta", "backward_from_logits")

@@ -130,7 +130,7 @@ class Dropout(Layer):
         h *= self.mask
         return h
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self.mask is None:  # the last forward was the identity
             return dy
         dx = dy * self.scale

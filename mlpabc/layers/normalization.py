@@ -180,7 +180,7 @@ class BatchNormalization(Layer):
             y += self.params["beta"]
         return y
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         if self._x_hat is None:
             raise _no_forward_error(self)
         x_hat, inv, axes = self._x_hat, self._inv, self._axes

@@ -136,7 +136,7 @@ class Residual(Layer):
             h = layer.forward(h, training=training)
         return h + x  # f(x) + x (a new array: neither x nor h is changed)
 
-    def backward(self, dy):
+    def backward(self, dy, input_gradient=True):
         d = dy
         for layer in reversed(self.layers):
             d = layer.backward(d)

@@ -165,12 +165,12 @@ def _cce(y, p):
 
 
 def _log_softmax(z):
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _cce_logits(y, z):
-    return -np.sum(y * _log_softmax(z), axis=-1)
+    return -(y * _log_softmax(z)).sum(axis=-1)
 
 
 def _pick(a, labels):

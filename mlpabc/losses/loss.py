@@ -417,7 +417,7 @@ class CategoricalCrossentropy(_Crossentropy):
 
     def gradient_from_logits(self, y_true, z):
         y = self._smooth(y_true)
-        return (_SOFTMAX.forward(z) * np.sum(y, axis=-1, keepdims=True) - y) / _n_samples(z)
+        return (_SOFTMAX.forward(z) * y.sum(axis=-1, keepdims=True) - y) / _n_samples(z)
 
     def _shape_hint(self):
         return _CCE_HINT

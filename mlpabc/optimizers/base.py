@@ -171,21 +171,21 @@ class Optimizer:
         )
         if not pairs:
             return
-        checked = []
-        for i, pair in enumerate(pairs):
+        known = self._slots
+        for pair in pairs:  # every variable seen before, with a gradient of its shape?
             g, w = pair if type(pair) is tuple and len(pair) == 2 else (None, None)
-            record = self._slots.get(id(w))
+            record = known.get(id(w))
             if (
                 record is None
                 or record[0] is not w
                 or type(g) is not np.ndarray
                 or g.shape != w.shape
-            ):
-                g, w = self._check_pair(i, pair)  # the first update of w, or something is wrong
-            checked.append((g, w))
+            ):  # the first update of a variable, or something is wrong: check every pair
+                pairs = [self._check_pair(i, pair) for i, pair in enumerate(pairs)]
+                break
         learning_rate = self.current_learning_rate()
         self._prepare_step(learning_rate)
-        for gradient, variable in checked:
+        for gradient, variable in pairs:
             self.update_step(gradient, variable, learning_rate)
         self.iterations += 1
 
