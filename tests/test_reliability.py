@@ -1299,9 +1299,12 @@ BAD_INPUTS = [
     bad(
         "empty",
         "coursework.grade-no-exercises",
-        lambda: coursework.grade(_notebook_without_exercises()),
+        # the reference decides what is graded: a reference without exercises is refused
+        lambda: coursework.grade(
+            _notebook_without_exercises(), reference=_notebook_without_exercises()
+        ),
         ValueError,
-        r"no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)",
+        r"The reference no_exercises\.ipynb has no exercises \(no '### Exercise N\.k' heading\)",
     ),
     # gradcheck and keras_bridge (checked before TensorFlow is imported)
     bad(
