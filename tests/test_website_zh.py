@@ -45,7 +45,7 @@ def _edition_link(page: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered():
+def rendered_full():
     if en.CHROMIUM is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
     _built()
@@ -53,9 +53,21 @@ def rendered():
     missing = [str(p.relative_to(HTML)) for p in pages if not p.is_file()]
     assert not missing, f"_toc.yml entries that did not become Chinese pages: {missing}"
     with ThreadPoolExecutor(max_workers=2) as pool:
-        doms = dict(zip(pages, pool.map(en._render, pages)))
-    print(f"\nbrowser check: {len(doms)} Chinese pages rendered in headless Chromium")
-    return doms
+        results = dict(zip(pages, pool.map(en._render, pages)))
+    print(f"\nbrowser check: {len(results)} Chinese pages rendered in headless Chromium")
+    return results
+
+
+@pytest.fixture(scope="module")
+def rendered(rendered_full):
+    """Chinese page -> its DOM after the scripts ran."""
+    return {page: dom for page, (dom, _, _) in rendered_full.items()}
+
+
+def test_no_chinese_page_logs_a_javascript_error(rendered_full):
+    for page, (_, log, _) in rendered_full.items():
+        errors = [line for line in log.splitlines() if "Uncaught" in line]
+        assert not errors, f"zh/{page.name}: JavaScript errors in the console: {errors[:3]}"
 
 
 def test_every_toc_entry_became_a_chinese_page_and_rendered(rendered):
@@ -82,10 +94,10 @@ def test_math_is_typeset_offline_in_chinese(rendered):
 
 def test_no_chinese_page_shows_an_error(rendered):
     for page, dom in rendered.items():
-        text = en._DOCTEST.sub("", dom)
+        text = en.without_intended_errors(dom)
         assert "Traceback (most recent call last)" not in text, f"zh/{page.name} shows a traceback"
-        assert 'class="output stderr"' not in dom, f"zh/{page.name} shows stderr output"
-        assert "output traceback" not in dom, f"zh/{page.name} shows an error output"
+        assert 'class="output stderr"' not in text, f"zh/{page.name} shows stderr output"
+        assert "output traceback" not in text, f"zh/{page.name} shows an error output"
 
 
 def test_the_chinese_pages_are_in_chinese(rendered):
