@@ -260,12 +260,11 @@ def test_no_page_loads_anything_from_the_network():
         )
 
 
-def test_internal_links_resolve():
-    if not (HTML / "index.html").is_file():
-        pytest.skip("the website is not built")
-    broken = []
-    parsed = {}
-    for page in sorted(HTML.glob("chapters/*.html")) + [HTML / "index.html"]:
+def broken_links(root: Path, label: str = "") -> list[str]:
+    """Internal links (files and anchors) of the chapters and the home page under ``root``
+    that lead nowhere, as ``"<label><page>: <href>"``."""
+    broken, parsed = [], {}
+    for page in sorted(root.glob("chapters/*.html")) + [root / "index.html"]:
         for href in _parse(page).hrefs:
             parts = urlsplit(href)
             if parts.scheme or href.startswith(("mailto:", "javascript:")):
@@ -274,14 +273,20 @@ def test_internal_links_resolve():
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
-                broken.append(f"{page.name}: {href}")
+                broken.append(f"{label}{page.name}: {href}")
                 continue
             if parts.fragment and target.suffix == ".html":
                 if target not in parsed:  # (not setdefault: it would parse on every link)
                     parsed[target] = _parse(target).ids
-                ids = parsed[target]
-                if unquote(parts.fragment) not in ids:
-                    broken.append(f"{page.name}: {href} (no such anchor)")
+                if unquote(parts.fragment) not in parsed[target]:
+                    broken.append(f"{label}{page.name}: {href} (no such anchor)")
+    return broken
+
+
+def test_internal_links_resolve():
+    if not (HTML / "index.html").is_file():
+        pytest.skip("the website is not built")
+    broken = broken_links(HTML)
     assert not broken, "broken internal links:\n" + "\n".join(broken)
 
 
