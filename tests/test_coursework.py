@@ -179,6 +179,40 @@ def test_grade_untouched_fixed_and_wrong(tmp_path):
     assert "3.0000" not in stored.feedback()
 
 
+def _with_intended_error(nb, raises=True):
+    """The tiny chapter with a teaching cell tagged `raises-exception` (as chapter 5 has)."""
+    error = {
+        "output_type": "error",
+        "ename": "ValueError",
+        "evalue": "shapes differ",
+        "traceback": ["ValueError: shapes differ"],
+    }
+    source = "raise ValueError('shapes differ')" if raises else "print('no error')"
+    cell = _cell("code", source, tags=["raises-exception"], outputs=[error], count=2, cid="boom")
+    nb["cells"].insert(2, cell)
+    return nb
+
+
+def test_a_course_cell_that_raises_on_purpose(tmp_path):
+    src = _write(_with_intended_error(_tiny_notebook()), tmp_path / "09_tiny.ipynb")
+    (student,) = coursework.release([src], tmp_path / "handout")
+    nb = json.loads(student.read_text())
+    _set_solution(nb, 0, "square = base ** 2")
+    _set_solution(nb, 1, "root = math.sqrt(base)")
+    solved = coursework.grade(_write(nb, student), reference=src)
+    assert solved.passed and not solved.problems, solved.table()
+
+    # The tag is the reference's: a reference cell so tagged that does not raise fails closed.
+    (tmp_path / "q").mkdir()
+    (tmp_path / "s").mkdir()
+    quiet = _write(
+        _with_intended_error(_tiny_notebook(), raises=False), tmp_path / "q" / "09_tiny.ipynb"
+    )
+    report = coursework.grade(_write(nb, tmp_path / "s" / "09_tiny.ipynb"), reference=quiet)
+    assert not report.passed
+    assert any("must raise an error did not" in p for p in report.problems), report.problems
+
+
 def test_command_line_exit_codes(tmp_path):
     src = _write(_tiny_notebook(), tmp_path / "09_tiny.ipynb")
     run = lambda *args: subprocess.run(  # noqa: E731

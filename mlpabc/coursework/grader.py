@@ -499,11 +499,14 @@ def grade_submission(
 
     nb = nbformat.from_dict(copy.deepcopy(reference.nb))
     expected = {}
+    must_raise = set()  # the reference's cells tagged raises-exception: they raise on purpose
     for cell in nb.cells:
         cell.source = _source(cell)
         if cell.cell_type != "code":
             continue
         expected[cell.id] = cell.outputs
+        if "raises-exception" in cell.metadata.get("tags", []):
+            must_raise.add(cell.id)
         cell.outputs = []
         cell.execution_count = None
         cell.metadata = nbformat.from_dict({})  # no tag of any kind changes how a cell runs
@@ -580,7 +583,11 @@ def grade_submission(
                         _kill(client)
                         continue
                     status[cell.id] = _judge(
-                        cell, expected[cell.id], reference.role.get(cell.id), comparer
+                        cell,
+                        expected[cell.id],
+                        reference.role.get(cell.id),
+                        comparer,
+                        must_raise=cell.id in must_raise,
                     )
         except Exception as err:  # noqa: BLE001 - the kernel did not start: every cell fails
             reason = f"the kernel could not run the notebook ({type(err).__name__}: {err})"
@@ -631,7 +638,7 @@ def _kill(client):
         pass
 
 
-def _judge(cell, expected, role, comparer):
+def _judge(cell, expected, role, comparer, must_raise=False):
     """(ok, reason, details) for a cell that ran."""
     exercise, kind = role or (None, "other")
     errors = [o for o in cell.outputs if o.get("output_type") == "error"]
@@ -645,6 +652,15 @@ def _judge(cell, expected, role, comparer):
                 f"the solution raised {e.get('ename')}",
                 [f"{e.get('ename')}: {e.get('evalue')}"],
             )
+        return True, "", []
+    if must_raise:
+        # The reference tags this cell raises-exception (the submission's tags count for
+        # nothing): it passes when it raised the stored error (nbval compares the error's
+        # name and message, not the traceback).
+        if not errors:
+            return False, "a cell that must raise an error did not", []
+        if not comparer.same(cell.outputs, expected):
+            return False, "output differs from the reference", []
         return True, "", []
     if kind == "hidden":
         if errors:
