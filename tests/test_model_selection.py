@@ -655,28 +655,24 @@ def test_random_search_bad_n_iter_and_seed():
 def test_bayesian_search_finds_the_minimum():
     # MSE = (log10(alpha) - 0.5)^2: the best alpha is 10**0.5 ~ 3.16.
     build = lambda alpha: _Shifted(np.log10(alpha) - 0.5)  # noqa: E731
-    search = BayesianSearch(
-        build,
-        {"alpha": ("log-uniform", 1e-3, 1e3)},
-        n_iter=12,
-        n_initial=4,
-        cv=2,
-        seed=0,
-        refit=False,
-    ).fit(_X, _Y)
+
+    def search_once():
+        return BayesianSearch(
+            build,
+            {"alpha": ("log-uniform", 1e-3, 1e3)},
+            n_iter=12,
+            n_initial=4,
+            cv=2,
+            seed=0,
+            refit=False,
+        ).fit(_X, _Y)
+
+    search = search_once()
     assert len(search.cv_results_) == 12
     assert abs(np.log10(search.best_params_["alpha"]) - 0.5) < 0.1
     # It does better than its own random start.
     assert search.best_score_ < min(r["mean_score"] for r in search.cv_results_[:4])
-    again = BayesianSearch(
-        build,
-        {"alpha": ("log-uniform", 1e-3, 1e3)},
-        n_iter=12,
-        n_initial=4,
-        cv=2,
-        seed=0,
-        refit=False,
-    ).fit(_X, _Y)
+    again = search_once()  # the same seed gives the same candidates
     assert [r["params"] for r in again.cv_results_] == [r["params"] for r in search.cv_results_]
 
 

@@ -4,12 +4,8 @@ Splits (:mod:`~mlpabc.model_selection.splits`)
     :func:`train_test_split`, :func:`train_val_test_split`.
 Cross-validators (:mod:`~mlpabc.model_selection.splits`)
     :class:`KFold`, :class:`LeaveOneOut`, :class:`RepeatedKFold`,
-    :class:`HoldOut` (repeated random hold-out), with scikit-learn's interface:
-    ``split(x, y=None)`` yields ``(train_idx, test_idx)``, ``get_n_splits()``. For the same
-    integer seed they give exactly the folds of scikit-learn's ``KFold``, ``LeaveOneOut``,
-    ``RepeatedKFold`` and ``ShuffleSplit``: like scikit-learn, they shuffle with
-    the legacy :class:`numpy.random.RandomState` (an explicit object, never
-    numpy's global generator).
+    :class:`HoldOut`, with scikit-learn's interface and, for the same integer
+    seed, exactly scikit-learn's folds (the module says how).
 Cross-validation (:mod:`~mlpabc.model_selection.validation`)
     :func:`cross_val_score` trains a fresh model on every fold and scores it on
     the held-out part.
