@@ -52,8 +52,8 @@ from .training import (
     fit_loop,
     forward,
     gradients_and_weights,
+    make_train_step,
     result_of,
-    train_step,
 )
 
 __all__ = ["History", "Sequential"]
@@ -723,7 +723,7 @@ class Sequential:
         quiet = {key: "ignore" if mode == "warn" else mode for key, mode in np.geterr().items()}
         with np.errstate(**quiet):
             with self._lock:
-                value = train_step(self, x, y)
+                value = make_train_step(self)(x, y)
         if not math.isfinite(value):
             warnings.warn(
                 f"The loss is {value}: the update of this step was not applied. Try a smaller "
@@ -771,7 +771,7 @@ class Sequential:
         training = check_bool(training, "training", owner)
         x, y = check_xy(self, x, y, owner)
         with self._lock:
-            value = train_step(self, x, y, training=training, update=False)
+            value = make_train_step(self)(x, y, training=training, update=False)
             grads = [np.array(g, copy=True) for g, _ in gradients_and_weights(self)]
         return float(value), grads
 

@@ -1,6 +1,7 @@
 r"""How a :class:`~mlpabc.models.Sequential` model trains: the step, the epochs, the evaluation.
 
-One **training step** on a batch :math:`(X, Y)` (:func:`train_step`) is
+One **training step** on a batch :math:`(X, Y)` (the function
+:func:`make_train_step` returns, once per ``fit``) is
 
 1. the forward pass in training mode, layer by layer, :math:`\hat Y = f(X)`;
 2. the loss :math:`L = \ell(Y, \hat Y)` and its gradient :math:`\partial L/\partial \hat Y`
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -35,11 +37,12 @@ from ._validation import check_array, check_same_length, describe
 from .callbacks import CallbackList, History, ProgbarLogger
 
 __all__ = [
-    "check_x", "check_xy", "fit_loop", "forward", "evaluate_loop", "train_step", "uses_logits",
+    "check_x", "check_xy", "fit_loop", "forward", "evaluate_loop", "make_train_step", "uses_logits",
 ]  # fmt: skip
 
 #: The divergence guard warns when a step's loss exceeds the first step's loss by this factor.
 GROWTH_WARNING = 1e6
+_LARGEST = sys.float_info.max
 
 
 # -- data at the boundary of fit, evaluate and predict: checked once --------------------------
@@ -162,40 +165,54 @@ def forward(layers, x, training):
     return h
 
 
-def train_step(model, x, y, training=True, update=True):
-    """One training step on the checked batch ``(x, y)``; returns the loss **before** the update.
+def make_train_step(model):
+    """The training step of ``model``, with what a fit keeps fixed looked up once.
 
-    With ``update=False`` only the gradients are computed (``compute_gradients``).
-    When the loss is not finite nothing is updated and the batch-normalisation
-    statistics this forward pass moved are put back.
+    Returns ``train_step(x, y, training=True, update=True)``, which runs one step on
+    the checked batch ``(x, y)`` and returns the loss **before** the update. With
+    ``update=False`` only the gradients are computed (``compute_gradients``). When
+    the loss is not finite nothing is updated and the batch-normalisation
+    statistics this forward pass moved are put back. Keras prepares its step the
+    same way, once per ``fit`` (``Model.make_train_function``).
     """
-    layers, loss = model.layers, model.loss
-    saved = [(w, w.copy()) for layer in layers for w in layer.state.values()]
-    y_hat = forward(layers, x, training)  # 1. forward
-    if uses_logits(model):  # 2. loss (from z)
-        z = layers[-1].logits
-        value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
-        d = layers[-1].backward_from_logits(delta, input_gradient=len(layers) > 1)  # 3. backward
-        rest = layers[-2::-1]
-    else:  # 2. loss (from y_hat)
-        value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
-        rest = layers[::-1]
-    first = layers[0]
-    for layer in rest:  # 3. backward (nobody needs dL/dx of the first layer: x is the data)
-        d = layer.backward(d, input_gradient=layer is not first)
-    for layer in layers:  # 4. penalties
-        if layer.regularizers:
+    layers, loss, optimizer = model.layers, model.loss, model.optimizer
+    metrics, first, last = model.compiled_metrics, model.layers[0], model.layers[-1]
+    from_logits = uses_logits(model)  # the loss and the first delta come from z
+    backward_order = layers[-2::-1] if from_logits else layers[::-1]
+    regularized = [layer for layer in layers if layer.regularizers]
+    state = [w for layer in layers for w in layer.state.values()]  # moving statistics
+    trainable = [  # (where backward puts the gradient, its key, the weight)
+        (layer.grads, key, w)
+        for layer in layers
+        if layer.trainable
+        for key, w in layer.params.items()
+    ]
+
+    def train_step(x, y, training=True, update=True):
+        saved = [w.copy() for w in state] if state else []  # put back if the loss is not finite
+        y_hat = forward(layers, x, training)  # 1. forward
+        if from_logits:  # 2. loss, from z; its gradient is delta = dL/dz
+            z = last.logits
+            value, delta = loss.value_from_logits(y, z), loss.gradient_from_logits(y, z)
+            d = last.backward_from_logits(delta, input_gradient=last is not first)  # 3. backward
+        else:  # 2. loss, from y_hat
+            value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
+        for layer in backward_order:  # 3. backward (dL/dx of the first layer: x is the data)
+            d = layer.backward(d, input_gradient=layer is not first)
+        for layer in regularized:  # 4. penalties
             value += layer.regularization_loss()
             layer.add_regularization_gradients()
-    if not math.isfinite(value):
-        for w, w0 in saved:
-            w[...] = w0
+        if not math.isfinite(value):
+            for w, w0 in zip(state, saved):
+                w[...] = w0
+            return value
+        if update:
+            for metric in metrics:
+                metric.update(y, y_hat)
+            optimizer.apply_gradients([(grads[key], w) for grads, key, w in trainable])  # 5. update
         return value
-    if update:
-        for metric in model.compiled_metrics:
-            metric.update(y, y_hat)
-        model.optimizer.apply_gradients(gradients_and_weights(model))  # 5. update
-    return value
+
+    return train_step
 
 
 def gradients_and_weights(model) -> list:
@@ -235,21 +252,23 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
              initial_epoch):  # fmt: skip
     """The epochs of ``Sequential.fit`` on checked data: shuffle, steps, logs, callbacks."""
     n = len(x)
-    starts = range(0, n, batch_size)
+    batches = [slice(start, start + batch_size) for start in range(0, n, batch_size)]
     history = History()
     default = [ProgbarLogger(verbose), history] if verbose else [history]
     cbs = CallbackList(
         default[:-1] + callbacks + default[-1:],
         model,
-        {"verbose": verbose, "epochs": epochs, "steps": len(starts)},
+        {"verbose": verbose, "epochs": epochs, "steps": len(batches)},
     )
     epoch_begin = cbs.has("on_epoch_begin")
     batch_begin, batch_end = cbs.has("on_train_batch_begin"), cbs.has("on_train_batch_end")
-    metrics = model.compiled_metrics
+    metrics, lock = model.compiled_metrics, model._lock
     weights = model.weights  # the live arrays: updates and set_weights write into them
     guard = _FiniteGuard(weights)
     order = np.arange(n)
     first = None  # the loss of the first step: the scale the growth warning compares with
+    limit = _LARGEST  # a loss above it is not finite, or GROWTH_WARNING times the first loss
+    train_step = make_train_step(model)
     model.stop_training = False
     model.history = history
     cbs.on_train_begin({})
@@ -268,22 +287,23 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
             else:
                 xs, ys = x, y
             total, count, value = 0.0, 0, 0.0
-            for i, start in enumerate(starts):
+            for i, batch in enumerate(batches):
                 if batch_begin:
                     cbs.on_train_batch_begin(i, {})
-                with model._lock:
-                    value = train_step(model, xs[start : start + batch_size],
-                                       ys[start : start + batch_size])  # fmt: skip
-                if not math.isfinite(value):
-                    restored = guard.recover(weights)
-                    _warn_divergence(model, value, epoch, epochs, i, len(starts), restored)
-                    break
+                xb = xs[batch]
+                with lock:
+                    value = train_step(xb, ys[batch])
+                if not value <= limit:  # nan fails every comparison
+                    if not math.isfinite(value):
+                        restored = guard.recover(weights)
+                        _warn_divergence(model, value, epoch, epochs, i, len(batches), restored)
+                        break
+                    _warn_growth(model, value, first, epoch, epochs, i, len(batches))
+                    limit = _LARGEST  # once per fit
                 if first is None:
                     first = value
-                elif first > 0 and value > GROWTH_WARNING * first:
-                    _warn_growth(model, value, first, epoch, epochs, i, len(starts))
-                    first = math.inf  # once per fit
-                size = min(batch_size, n - start)
+                    limit = min(GROWTH_WARNING * first, _LARGEST) if first > 0 else _LARGEST
+                size = len(xb)
                 total += value * size
                 count += size
                 if batch_end:
@@ -417,8 +437,9 @@ class _FiniteGuard:
 
     @staticmethod
     def _finite(flat) -> bool:
-        # not flat.dot(flat): BLAS may start threads for it (milliseconds on a busy machine)
-        return bool(np.isfinite(flat).all())
+        # A sum of finite numbers is finite unless it overflows; only then look at each.
+        # (Not flat.dot(flat): BLAS may start threads for it, milliseconds on a busy machine.)
+        return math.isfinite(np.add.reduce(flat)) or bool(np.isfinite(flat).all())
 
     def check(self, weights) -> bool:
         """Whether ``weights`` are finite: if so they become the fallback, else are restored."""

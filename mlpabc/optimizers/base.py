@@ -171,18 +171,8 @@ class Optimizer:
         )
         if not pairs:
             return
-        known = self._slots
-        for pair in pairs:  # every variable seen before, with a gradient of its shape?
-            g, w = pair if type(pair) is tuple and len(pair) == 2 else (None, None)
-            record = known.get(id(w))
-            if (
-                record is None
-                or record[0] is not w
-                or type(g) is not np.ndarray
-                or g.shape != w.shape
-            ):  # the first update of a variable, or something is wrong: check every pair
-                pairs = [self._check_pair(i, pair) for i, pair in enumerate(pairs)]
-                break
+        if not self._all_known(pairs):  # a variable's first update, or something is wrong
+            pairs = [self._check_pair(i, pair) for i, pair in enumerate(pairs)]
         learning_rate = self.current_learning_rate()
         self._prepare_step(learning_rate)
         for gradient, variable in pairs:
@@ -201,6 +191,20 @@ class Optimizer:
     def slots(self, variable) -> dict[str, np.ndarray]:
         """The live slot arrays (velocity, moments, ...) of ``variable`` for update_step."""
         return self._slots[id(variable)][1]
+
+    def _all_known(self, pairs) -> bool:
+        """Whether every pair is ``(ndarray, a variable seen before)`` with equal shapes.
+
+        ``_slots`` holds each variable it has seen, so no other array can have its ``id``.
+        """
+        known = self._slots
+        try:
+            for g, w in pairs:
+                if id(w) not in known or type(g) is not np.ndarray or g.shape != w.shape:
+                    return False
+        except (TypeError, ValueError):  # not a pair
+            return False
+        return True
 
     def _check_pair(self, i, pair):
         """``(gradient, variable)`` checked; a variable seen for the first time gets its slots."""
