@@ -197,7 +197,7 @@ def make_train_step(model):
             d = last.backward_from_logits(delta, input_gradient=last is not first)  # 3. backward
         else:  # 2. loss, from y_hat
             value, d = loss.value(y, y_hat), loss.gradient(y, y_hat)
-        for layer in backward_order:  # 3. backward (dL/dx of the first layer: x is the data)
+        for layer in backward_order:  # 3. backward (no dL/dx for the first layer: x is the data)
             d = layer.backward(d, input_gradient=layer is not first)
         for layer in regularized:  # 4. penalties
             value += layer.regularization_loss()
