@@ -267,7 +267,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
     guard = _FiniteGuard(weights)
     order = np.arange(n)
     first = None  # the loss of the first step: the scale the growth warning compares with
-    limit = _LARGEST  # a loss above it is not finite, or GROWTH_WARNING times the first loss
+    limit = _LARGEST  # above it a loss is infinite, or GROWTH_WARNING times the first one
     train_step = make_train_step(model)
     model.stop_training = False
     model.history = history
@@ -293,7 +293,7 @@ def fit_loop(model, x, y, x_val, y_val, batch_size, epochs, verbose, callbacks, 
                 xb = xs[batch]
                 with lock:
                     value = train_step(xb, ys[batch])
-                if not value <= limit:  # nan fails every comparison
+                if not -_LARGEST <= value <= limit:  # nan fails every comparison
                     if not math.isfinite(value):
                         restored = guard.recover(weights)
                         _warn_divergence(model, value, epoch, epochs, i, len(batches), restored)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mlpabc import layers as L
-from mlpabc import optimizers, regularizers
+from mlpabc import losses, optimizers, regularizers
 from mlpabc.callbacks import Callback, LambdaCallback
 from mlpabc.gradcheck import check_model
 from mlpabc.models import History, Sequential
@@ -465,6 +465,31 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_finite_weights():
     assert len(history.epoch) < 50 and len(history.history["loss"]) == len(history.epoch)
     assert len(history.batch_order) == len(history.epoch)
     assert all(np.isfinite(history.history["loss"]))
+
+
+class _MinusInfinityFromTheThirdStep(losses.MeanSquaredError):
+    """A loss (a user's own, say) that becomes -inf: as non-finite as +inf or nan."""
+
+    calls = 0
+
+    def value(self, y_true, y_pred):
+        type(self).calls += 1
+        return -np.inf if type(self).calls >= 3 else super().value(y_true, y_pred)
+
+
+def test_a_loss_of_minus_infinity_stops_training_like_any_non_finite_loss():
+    x, y = data(n=10)
+    _MinusInfinityFromTheThirdStep.calls = 0
+    model = tanh_net()
+    model.compile(optimizer="sgd", loss=_MinusInfinityFromTheThirdStep())
+    snapshots = []
+    cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
+    with pytest.warns(RuntimeWarning, match=r"loss became -inf at epoch 2/5, batch 1/2"):
+        history = model.fit(x, y, batch_size=5, epochs=5, verbose=0, callbacks=[cb])
+    assert history.epoch == [0] and np.isfinite(history.history["loss"]).all()
+    assert len(snapshots) == 2  # the -inf step updated nothing: the weights after step 2 stay
+    for a, b in zip(model.get_weights(), snapshots[-1]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_divergence_restores_batch_normalization_statistics():
