@@ -454,8 +454,11 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_finite_weights():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e6), loss="mse")
     snapshots = []
     cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
-    with pytest.warns(
-        RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"
+    with (
+        pytest.warns(RuntimeWarning, match="diverging: the loss grew"),  # first the growth,
+        pytest.warns(  # then the non-finite loss that stops training
+            RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"
+        ),
     ):
         history = model.fit(x, y, batch_size=8, epochs=50, verbose=0, callbacks=[cb])
     weights = model.get_weights()
@@ -498,7 +501,10 @@ def test_divergence_restores_batch_normalization_statistics():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e8), loss="mse")
     snapshots = []
     cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
-    with pytest.warns(RuntimeWarning, match="diverged"):
+    with (
+        pytest.warns(RuntimeWarning, match="diverging: the loss grew"),
+        pytest.warns(RuntimeWarning, match="diverged"),
+    ):
         model.fit(x, y, batch_size=8, epochs=50, verbose=0, callbacks=[cb])
     for a, b in zip(model.get_weights(), snapshots[-1] if snapshots else model.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -144,7 +144,10 @@ def _load_plain_npz():
 
 def _notebook_without_exercises():
     path = Path("no_exercises.ipynb")
-    cell = {"cell_type": "markdown", "metadata": {}, "source": "# A chapter\n\nNo exercises."}
+    cell = {
+        "cell_type": "markdown", "id": "a-chapter", "metadata": {},
+        "source": "# A chapter\n\nNo exercises.",
+    }  # fmt: skip
     nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path.write_text(json.dumps(nb), encoding="utf-8")
     return path
