@@ -455,8 +455,8 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_finite_weights():
     snapshots = []
     cb = LambdaCallback(on_train_batch_end=lambda b, logs: snapshots.append(model.get_weights()))
     with (
-        pytest.warns(RuntimeWarning, match="diverging: the loss grew"),  # first the growth,
-        pytest.warns(  # then the non-finite loss that stops training
+        pytest.warns(RuntimeWarning, match="diverging: the loss grew"),  # the growth warning
+        pytest.warns(  # and the one for the non-finite loss that stops training
             RuntimeWarning, match=r"diverged.*epoch \d+/50, batch \d+/5.*smaller learning rate"
         ),
     ):
