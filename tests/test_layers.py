@@ -649,3 +649,22 @@ def test_weight_order_shapes_and_count_match_keras(keras64, case):
         theirs.set_weights(ours.get_weights())
         for a, b in zip(ours.get_weights(), theirs.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("case", ALL, ids=ALL_IDS)
+def test_backward_before_forward_and_of_another_shape_is_refused(case):
+    # the one check a backward pass makes, on its error path: without it a backward before any
+    # forward fails deep in the arithmetic, and a dy of another shape may broadcast silently
+    name, factory, shape = case
+    layer = _built(factory(), shape)
+    if name == "dropout":  # no forward yet is the identity's backward, and numpy refuses the rest
+        np.testing.assert_array_equal(layer.backward(np.ones((6,) + shape)), 1.0)
+    else:
+        with pytest.raises(RuntimeError, match=r"has no forward pass to differentiate"):
+            layer.backward(np.ones((6,) + shape))
+    y = layer.forward(np.random.default_rng(22).normal(size=(6,) + shape), training=True)
+    message = None if name == "dropout" else r"'dy' argument of \w+\.backward must have shape"
+    for wrong in (np.ones((6, 1)), np.ones((1,) + y.shape[1:]), np.ones((5,) + y.shape[1:])):
+        with pytest.raises(ValueError, match=message):
+            layer.backward(wrong)
+    assert layer.backward(np.ones_like(y)).shape == (6,) + shape  # and the right one still works

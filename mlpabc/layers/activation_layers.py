@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .._validation import check_float, describe
-from .base import Layer, _no_forward_error
+from .base import Layer, check_gradient
 from .core import _check_name
 
 __all__ = ["LeakyReLU", "PReLU"]
@@ -67,8 +67,8 @@ class LeakyReLU(Layer):
         return np.where(x > 0, x, self._alpha * x)
 
     def backward(self, dy, input_gradient=True):
-        if self._x is None:
-            raise _no_forward_error(self)
+        if self._x is None or dy.shape != self._x.shape:
+            check_gradient(self, dy, "dy", "backward", self._x)
         return np.where(self._x > 0, dy, self._alpha * dy)
 
     def __repr__(self) -> str:
@@ -148,8 +148,8 @@ class PReLU(Layer):
         return np.maximum(x, 0.0) - self.params["alpha"] * r
 
     def backward(self, dy, input_gradient=True):
-        if self._x is None:
-            raise _no_forward_error(self)
+        if self._x is None or dy.shape != self._x.shape:
+            check_gradient(self, dy, "dy", "backward", self._x)
         x, alpha = self._x, self.params["alpha"]
         # d/dx: 1 where x > 0, alpha where x < 0, 0 at x = 0 (TensorFlow's relu'(0) = 0).
         dx = np.where(x > 0, dy, 0.0) + np.where(x < 0, alpha * dy, 0.0)

@@ -48,14 +48,6 @@ def _snake(name: str) -> str:
     return "".join(out)
 
 
-def _no_forward_error(layer) -> RuntimeError:
-    """The error for ``backward`` called before any ``forward``."""
-    return RuntimeError(
-        f"{type(layer).__name__} {layer.name!r} has no forward pass to differentiate: call "
-        f"forward(x, training=True) before backward(dy)."
-    )
-
-
 def _input_error(layer, x):
     """Raise the error for an input the (built) layer cannot take; called on the error path only."""
     owner = f"{type(layer).__name__} {layer.name!r}"
@@ -76,17 +68,22 @@ def _input_error(layer, x):
     )
 
 
-def check_gradient(layer, d, name, method):
-    """Refuse ``d`` (dL/d output or dL/dz) unless it matches the output of the last forward pass.
+def check_gradient(layer, d, name, method, expected):
+    """Refuse ``d`` (dL/d output or dL/dz) unless it has the shape of ``expected``.
 
-    The one check a backward pass makes: a backward without a forward, or a
-    gradient of another batch, would otherwise fail deep in the arithmetic.
+    ``expected`` is the array of the last forward pass that ``d`` must match
+    (``None`` before any forward pass). The one check a backward pass makes, on
+    its error path only: a backward without a forward, or a gradient of another
+    batch, would otherwise fail deep in the arithmetic, or broadcast silently.
     """
-    if layer.logits is None:
-        raise _no_forward_error(layer)
+    if expected is None:
+        raise RuntimeError(
+            f"{type(layer).__name__} {layer.name!r} has no forward pass to differentiate: call "
+            f"forward(x, training=True) before {method}({name})."
+        )
     raise ValueError(
         f"The {name!r} argument of {type(layer).__name__}.{method} must have shape "
-        f"{layer.logits.shape}, the shape of the layer's output in its last forward pass. "
+        f"{expected.shape}, the shape of the layer's output in its last forward pass. "
         f"Got {describe(d)} instead."
     )
 
@@ -161,7 +158,7 @@ class Layer:
         r"""The penalties :math:`\sum \Omega(\theta)` of the regularized weights (for the loss)."""
         loss = 0.0
         for name, regularizer in self.regularizers.items():
-            loss += float(regularizer(self.params[name]))
+            loss += regularizer.penalty(self.params[name])
         return loss
 
     def add_regularization_gradients(self) -> None:

@@ -251,7 +251,7 @@ class Dense(Layer):
 
     def backward(self, dy, input_gradient=True):
         if self.logits is None or dy.shape != self.logits.shape:
-            check_gradient(self, dy, "dy", "backward")
+            check_gradient(self, dy, "dy", "backward", self.logits)
         delta = self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
         return self.backward_from_logits(delta, input_gradient)
 
@@ -261,7 +261,7 @@ class Dense(Layer):
         ``input_gradient=False`` (for the first layer: its input is the data) skips dL/dX.
         """
         if self.logits is None or delta.shape != self.logits.shape:
-            check_gradient(self, delta, "delta", "backward_from_logits")
+            check_gradient(self, delta, "delta", "backward_from_logits", self.logits)
         x, W, delta_in = self._x, self.params["kernel"], delta
         if x.ndim > 2:  # a Dense on (n, ..., n_in) acts on the last axis: one row per vector
             x, delta = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
@@ -330,13 +330,13 @@ class Activation(Layer):
 
     def backward(self, dy, input_gradient=True):
         if self.logits is None or dy.shape != self.logits.shape:
-            check_gradient(self, dy, "dy", "backward")
+            check_gradient(self, dy, "dy", "backward", self.logits)
         return self.activation.backward(self.logits, self._a, dy)  # dL/dz = dL/da * G'(z)
 
     def backward_from_logits(self, delta, input_gradient=True):
         """The input *is* the logits: dL/dX = dL/dZ."""
         if self.logits is None or delta.shape != self.logits.shape:
-            check_gradient(self, delta, "delta", "backward_from_logits")
+            check_gradient(self, delta, "delta", "backward_from_logits", self.logits)
         return delta
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .._validation import check_bool, check_float, describe
-from .base import Layer, _no_forward_error
+from .base import Layer, check_gradient
 from .core import _check_name
 
 __all__ = ["BatchNormalization"]
@@ -181,8 +181,8 @@ class BatchNormalization(Layer):
         return y
 
     def backward(self, dy, input_gradient=True):
-        if self._x_hat is None:
-            raise _no_forward_error(self)
+        if self._x_hat is None or dy.shape != self._x_hat.shape:
+            check_gradient(self, dy, "dy", "backward", self._x_hat)
         x_hat, inv, axes = self._x_hat, self._inv, self._axes
         g = dy * self.params["gamma"] if self.scale else dy  # dL/dx_hat
         if self._training:  # through mu and sigma^2 as well
