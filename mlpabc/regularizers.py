@@ -3,9 +3,11 @@ r"""Weight penalties: L1, L2 and both, as Keras defines them.
 A regularizer :math:`\Omega(w)` is added to the training loss,
 :math:`\tilde L = L + \Omega(w)`, so back-propagation adds
 :math:`\nabla_w \Omega` to the gradient of the weights. A layer given
-``kernel_regularizer=L2(0.01)`` calls ``reg(W)`` for the penalty and
-``reg.gradient(W)`` during ``backward``. The penalty is added once per step,
-not divided by the batch size (as in Keras).
+``kernel_regularizer=L2(0.01)`` adds ``reg.penalty(W)`` to the loss and
+``reg.gradient(W)`` to the gradient of ``W`` in every training step (once
+per step, not divided by the batch size, as in Keras). Called directly,
+``reg(w)`` checks ``w`` first and returns ``reg.penalty(w)``, as a Keras
+regularizer is called.
 
 Keras stores the coefficients as float32, even in float64 mode (0.01 becomes
 0.009999999776482582); so does mlpabc, so penalties and gradients agree with
@@ -33,27 +35,30 @@ def _f32(c: float) -> float:
     return float(np.float32(c))
 
 
-def _as_weights(w, owner):
-    if isinstance(w, np.ndarray) and w.dtype.kind == "f":
-        return w
-    return check_array(w, "w", owner, allow_empty=True)
-
-
 class Regularizer:
     r"""Base class: a penalty :math:`\Omega(w)` and its gradient :math:`\nabla_w \Omega`.
 
-    Subclasses implement :meth:`__call__` (the penalty, a float) and
-    :meth:`gradient` (an array shaped like ``w``). Neither modifies ``w``.
+    Subclasses implement the math: :meth:`penalty` (a float) and
+    :meth:`gradient` (an array shaped like ``w``), for a float array ``w`` as a
+    layer holds it. Neither modifies ``w``. Calling the regularizer,
+    ``reg(w)``, is the checked entry point (as calling a Keras regularizer):
+    it checks ``w`` once and returns ``reg.penalty(w)``.
 
     Introduced in the chapter *Regularisation*.
     """
 
     def __call__(self, w) -> float:
-        r"""The penalty :math:`\Omega(w)` for a weight array ``w`` of any shape."""
+        r"""The penalty :math:`\Omega(w)` for ``w`` of any shape, checked first (a list is fine)."""
+        if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
+            w = check_array(w, "w", f"{type(self).__name__}.__call__", allow_empty=True)
+        return self.penalty(w)
+
+    def penalty(self, w) -> float:
+        r"""The penalty :math:`\Omega(w)` of a float array ``w`` (the math alone)."""
         raise NotImplementedError
 
     def gradient(self, w) -> np.ndarray:
-        r""":math:`\partial \Omega / \partial w`, same shape as ``w``."""
+        r""":math:`\partial \Omega / \partial w` of a float array ``w``, same shape as ``w``."""
         raise NotImplementedError
 
     def get_config(self) -> dict:
@@ -104,13 +109,11 @@ class L1(Regularizer):
         self.l1 = check_float(l1, "l1", "L1", low=0)
         self._l1 = _f32(self.l1)
 
-    def __call__(self, w) -> float:
-        w = _as_weights(w, "L1.__call__")
-        return float(self._l1 * np.sum(np.abs(w)))
+    def penalty(self, w) -> float:
+        return float(self._l1 * np.sum(np.abs(w)))  # l1 sum_i |w_i|
 
     def gradient(self, w) -> np.ndarray:
-        w = _as_weights(w, "L1.gradient")
-        return self._l1 * np.sign(w)
+        return self._l1 * np.sign(w)  # l1 sign(w)
 
     def get_config(self) -> dict:
         return {"l1": self.l1}
@@ -162,13 +165,11 @@ class L2(Regularizer):
         self._l2 = _f32(self.l2)
         self._two_l2 = 2.0 * self._l2  # exact: doubling never rounds
 
-    def __call__(self, w) -> float:
-        w = _as_weights(w, "L2.__call__")
-        return float(self._l2 * np.sum(np.square(w)))
+    def penalty(self, w) -> float:
+        return float(self._l2 * np.sum(np.square(w)))  # l2 sum_i w_i^2
 
     def gradient(self, w) -> np.ndarray:
-        w = _as_weights(w, "L2.gradient")
-        return self._two_l2 * w
+        return self._two_l2 * w  # 2 l2 w
 
     def get_config(self) -> dict:
         return {"l2": self.l2}
@@ -212,17 +213,15 @@ class L1L2(Regularizer):
         self._l1, self._l2 = _f32(self.l1), _f32(self.l2)
         self._two_l2 = 2.0 * self._l2
 
-    def __call__(self, w) -> float:
-        w = _as_weights(w, "L1L2.__call__")
-        penalty = 0.0
+    def penalty(self, w) -> float:
+        omega = 0.0
         if self._l1:
-            penalty += self._l1 * np.sum(np.abs(w))
+            omega += self._l1 * np.sum(np.abs(w))  # l1 sum_i |w_i|
         if self._l2:
-            penalty += self._l2 * np.sum(np.square(w))
-        return float(penalty)
+            omega += self._l2 * np.sum(np.square(w))  # + l2 sum_i w_i^2
+        return float(omega)
 
     def gradient(self, w) -> np.ndarray:
-        w = _as_weights(w, "L1L2.gradient")
         if self._l1 and self._l2:
             grad = self._l1 * np.sign(w)
             grad += self._two_l2 * w

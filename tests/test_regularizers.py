@@ -180,11 +180,21 @@ def test_bad_arguments(make, exc, match):
         make()
 
 
-def test_bad_weights():
-    with pytest.raises(TypeError, match=r"'w' argument of L2.__call__"):
-        L2()("abc")
-    with pytest.raises(TypeError, match=r"'w' argument of L1.gradient"):
-        L1().gradient(None)
+@pytest.mark.parametrize("cls", [L1, L2, L1L2])
+@pytest.mark.parametrize("bad", ["abc", None, [[1.0], "x"]])
+def test_bad_weights_are_refused_where_they_enter(cls, bad):
+    # reg(w) is the checked entry point; penalty and gradient hold the math alone, for the
+    # float arrays a layer holds (as Loss.__call__ checks and Loss.value/gradient compute)
+    with pytest.raises((TypeError, ValueError), match=rf"'w' argument of {cls.__name__}.__call__"):
+        cls(0.5)(bad)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_calling_checks_then_returns_the_penalty(name):
+    reg, w = _ours(name), _weights()
+    assert reg(w) == reg.penalty(w)
+    assert reg(w.tolist()) == reg.penalty(w)
+    assert reg(w.astype(int)) == reg.penalty(w.astype(int).astype(float))
 
 
 # -- Keras parity ----------------------------------------------------------------------------------
