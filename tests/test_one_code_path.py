@@ -98,6 +98,22 @@ def test_regularizers_are_attached_where_the_weight_is_declared():
     assert layer.regularizers["kernel"] is layer.kernel_regularizer
 
 
+def test_fit_adds_each_penalty_through_its_public_math(monkeypatch):
+    # penalty and gradient, once per step each; reg(w), the checked entry point, is not used
+    x, y = _data()
+    hidden = Dense(4, activation="tanh", kernel_regularizer="l2")
+    model = Sequential([Input((3,)), hidden, Dense(1, kernel_regularizer="l1")], seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    counts: dict = {}
+    for cls in (mlpabc.regularizers.L1, mlpabc.regularizers.L2):
+        for name in ("__call__", "penalty", "gradient"):
+            _counted(monkeypatch, cls, name, counts)
+    model.fit(x, y, batch_size=10, epochs=2, verbose=0, shuffle=False)
+    steps = 2 * 4
+    assert counts == {"L2.penalty": steps, "L2.gradient": steps,
+                      "L1.penalty": steps, "L1.gradient": steps}  # fmt: skip
+
+
 def test_the_first_layer_is_asked_for_no_input_gradient(monkeypatch):
     # dL/dx of the first layer would go nowhere (x is the data): the step asks every other
     # layer for it and the first one not, through the public option of backward
@@ -142,6 +158,46 @@ def test_no_private_twins_are_left():
 
     for name in ("_defined_in", "_plain_dense", "_forward_functions", "_backward_functions"):
         assert not hasattr(models_module, name), name
+
+
+def _printed_by_the_chapters():
+    """``(chapter, dotted name, object)`` for every ``inspect.getsource(...)`` a chapter prints."""
+    import importlib
+    import json
+    import re
+    from pathlib import Path
+
+    chapters = Path(__file__).resolve().parents[1] / "chapters"
+    found = []
+    for path in sorted(chapters.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "code":
+                for dotted in re.findall(r"getsource\(([\w.]+)\)", "".join(cell["source"])):
+                    parts = dotted.split(".")
+                    parts = parts if parts[0] == "mlpabc" else ["mlpabc", *parts]
+                    obj = importlib.import_module(parts[0])
+                    for part in parts[1:]:
+                        obj = getattr(obj, part)
+                    found.append((path.stem, dotted, obj))
+    return found
+
+
+def test_the_math_a_chapter_prints_calls_no_private_function():
+    # Printed code is the lesson: the math (forward, backward, gradient, penalty, ...) names only
+    # what a learner can look up. A boundary (fit, __call__) is where checks belong.
+    import inspect
+    import re
+
+    printed = _printed_by_the_chapters()
+    assert len(printed) >= 13, printed  # the chapters print source in 13 places today
+    boundaries = {"fit", "__call__"}
+    for chapter, dotted, obj in printed:
+        if dotted.split(".")[-1] in boundaries:
+            continue
+        source = inspect.getsource(obj)
+        private = re.findall(r"(?<![\w.])_[A-Za-z]\w*\(|self\._[A-Za-z]\w*\(", source)
+        assert not private, f"{chapter} prints {dotted}, which calls {private}"
 
 
 def test_no_module_over_800_lines():
